@@ -1,0 +1,107 @@
+/// The alarm of one asset: turns a stream of scored ticks into raised, updated and cleared events.
+///
+/// Raising needs `minDuration` consecutive ticks at or over the threshold and no cooldown; an open
+/// alarm is `updated` when its severity rises; it clears after `clearAfter` consecutive ticks below
+/// `clearBelow`. Alarm ids are derived from the asset and the raise time, so a replay of the same
+/// data produces the same ids.
+public struct AlarmStateMachine: Sendable {
+    /// An open alarm.
+    public struct OpenAlarm: Hashable, Sendable, Codable {
+        /// Its stable id.
+        public var id: String
+        /// What it reports.
+        public var kind: EventKind
+        /// Current severity.
+        public var severity: Severity
+        /// First tick over the threshold.
+        public var windowStart: Timestamp
+        /// Highest score so far.
+        public var peakScore: Double
+    }
+
+    private enum State: Sendable {
+        case idle(aboveSince: Timestamp?, aboveCount: Int)
+        case active(OpenAlarm, belowCount: Int)
+    }
+
+    /// The asset.
+    public let asset: String
+    /// The policy.
+    public let policy: AlarmPolicy
+    private var state: State = .idle(aboveSince: nil, aboveCount: 0)
+    private var lastCleared: Timestamp?
+
+    /// Creates the alarm of an asset.
+    public init(asset: String, policy: AlarmPolicy) {
+        self.asset = asset
+        self.policy = policy
+    }
+
+    /// The open alarm, if any.
+    public var openAlarm: OpenAlarm? {
+        if case .active(let alarm, _) = state { alarm } else { nil }
+    }
+
+    /// Feeds one scored tick; returns the event it causes, if any.
+    public mutating func update(time: Timestamp, detection: Detection, detector: String) -> Event? {
+        let score = detection.score
+        switch state {
+        case .idle(let aboveSince, let aboveCount):
+            guard score >= policy.threshold else {
+                state = .idle(aboveSince: nil, aboveCount: 0)
+                return nil
+            }
+            let since = aboveSince ?? time
+            let count = aboveCount + 1
+            let coolingDown = lastCleared.map { time < $0 + policy.cooldown } ?? false
+            guard count >= policy.minDuration, !coolingDown else {
+                state = .idle(aboveSince: since, aboveCount: count)
+                return nil
+            }
+            let alarm = OpenAlarm(
+                id: "\(asset)-\(String(since.milliseconds, radix: 36))", kind: detection.kind,
+                severity: severity(score), windowStart: since, peakScore: score
+            )
+            state = .active(alarm, belowCount: 0)
+            return event(alarm, .raised, time: time, detection: detection, detector: detector)
+        case .active(var alarm, let belowCount):
+            alarm.peakScore = max(alarm.peakScore, score)
+            if score < policy.clearBelow {
+                if belowCount + 1 >= policy.clearAfter {
+                    state = .idle(aboveSince: nil, aboveCount: 0)
+                    lastCleared = time
+                    return event(alarm, .cleared, time: time, detection: detection, detector: detector)
+                }
+                state = .active(alarm, belowCount: belowCount + 1)
+                return nil
+            }
+            let newSeverity = severity(score)
+            if newSeverity > alarm.severity {
+                alarm.severity = newSeverity
+                state = .active(alarm, belowCount: 0)
+                return event(alarm, .updated, time: time, detection: detection, detector: detector)
+            }
+            state = .active(alarm, belowCount: 0)
+            return nil
+        }
+    }
+
+    /// Restores an alarm that was open when the daemon stopped, so it is not raised again.
+    public mutating func restore(_ alarm: OpenAlarm) {
+        state = .active(alarm, belowCount: 0)
+    }
+
+    private func severity(_ score: Double) -> Severity {
+        score >= policy.criticalAbove ? .critical : .warning
+    }
+
+    private func event(
+        _ alarm: OpenAlarm, _ transition: AlarmTransition, time: Timestamp, detection: Detection, detector: String
+    ) -> Event {
+        Event(
+            alarmID: alarm.id, asset: asset, kind: alarm.kind, transition: transition, severity: alarm.severity,
+            score: detection.score, peakScore: alarm.peakScore, time: time, windowStart: alarm.windowStart,
+            windowEnd: time, contributions: detection.contributions, detector: detector
+        )
+    }
+}

@@ -1,0 +1,88 @@
+/// Aligns the readings of one asset onto a fixed tick grid.
+///
+/// The interval `[k·tick, (k+1)·tick)` is open until a reading from a later interval arrives; then
+/// it closes and becomes a `Tick` holding each signal's last value. A signal that has not reported
+/// for more than `maxHold` ticks is missing, and a tick with a missing signal is not emitted (the
+/// gap policy: hold briefly, never invent data for long). A reading older than the open interval is
+/// refused as `late`.
+public struct AssetAligner: Sendable {
+    /// The asset.
+    public let asset: String
+    /// Grid spacing in milliseconds.
+    public let tickMilliseconds: Int64
+    /// How many ticks a signal's last value may be held after it stops reporting.
+    public let maxHold: Int
+    /// Most signals one asset may have.
+    public let maxSignals: Int
+
+    private(set) var signals: [String] = []
+    private var indexBySignal: [String: Int] = [:]
+    private var latest: [Double?] = []
+    private var updatedInterval: [Int64] = []
+    private var openInterval: Int64?
+
+    /// Creates an aligner.
+    public init(asset: String, tick: Duration, maxHold: Int, maxSignals: Int = 64) {
+        precondition(tick.wholeMilliseconds > 0, "tick must be at least 1 ms")
+        self.asset = asset
+        self.tickMilliseconds = tick.wholeMilliseconds
+        self.maxHold = maxHold
+        self.maxSignals = maxSignals
+    }
+
+    /// Adds a reading and returns the ticks it closed (none, one, or several after a gap).
+    public mutating func add(_ reading: Reading) throws(Rejection) -> [Tick] {
+        let interval = Self.floorDiv(reading.time.milliseconds, tickMilliseconds)
+        if let open = openInterval, interval < open {
+            throw Rejection(.late, "reading at \(reading.time) is older than the open tick")
+        }
+        let index: Int
+        if let known = indexBySignal[reading.signal] {
+            index = known
+        } else {
+            guard signals.count < maxSignals else {
+                throw Rejection(.tooManySeries, "asset already has \(maxSignals) signals")
+            }
+            index = signals.count
+            signals.append(reading.signal)
+            indexBySignal[reading.signal] = index
+            latest.append(nil)
+            updatedInterval.append(interval)
+        }
+        var closed: [Tick] = []
+        if let open = openInterval, interval > open {
+            // Close the open interval and any empty ones between it and the new reading, as long as
+            // every signal can still be held; beyond that the gap yields nothing.
+            for k in open..<min(interval, open + Int64(maxHold) + 1) {
+                if let tick = tick(at: k) { closed.append(tick) }
+            }
+        }
+        openInterval = interval
+        latest[index] = reading.value
+        updatedInterval[index] = interval
+        return closed
+    }
+
+    /// Closes the open interval (end of a replay) and returns its tick, if complete.
+    public mutating func flush() -> Tick? {
+        guard let open = openInterval else { return nil }
+        openInterval = open + 1
+        return tick(at: open)
+    }
+
+    private func tick(at interval: Int64) -> Tick? {
+        var values: [Double] = []
+        values.reserveCapacity(latest.count)
+        for (index, value) in latest.enumerated() {
+            guard let value, interval - updatedInterval[index] <= Int64(maxHold) else { return nil }
+            values.append(value)
+        }
+        guard !values.isEmpty else { return nil }
+        return Tick(asset: asset, time: Timestamp(milliseconds: interval * tickMilliseconds), signals: signals, values: values)
+    }
+
+    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+}

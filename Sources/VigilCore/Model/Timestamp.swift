@@ -1,0 +1,51 @@
+/// A point in event time: milliseconds since the Unix epoch, UTC.
+///
+/// Vigil never reads the wall clock inside the pipeline; every time is passed in as a `Timestamp`.
+public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    public var milliseconds: Int64
+
+    /// Creates a timestamp from milliseconds since the epoch.
+    public init(milliseconds: Int64) {
+        self.milliseconds = milliseconds
+    }
+
+    /// Creates a timestamp from (fractional) seconds since the epoch, rounded to the millisecond.
+    public init(seconds: Double) {
+        self.milliseconds = Int64((seconds * 1000).rounded())
+    }
+
+    /// Seconds since the epoch.
+    public var seconds: Double { Double(milliseconds) / 1000 }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
+
+    /// The timestamp moved forward by a duration.
+    public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
+        Timestamp(milliseconds: lhs.milliseconds + rhs.wholeMilliseconds)
+    }
+
+    /// The timestamp moved back by a duration.
+    public static func - (lhs: Timestamp, rhs: Duration) -> Timestamp {
+        Timestamp(milliseconds: lhs.milliseconds - rhs.wholeMilliseconds)
+    }
+
+    public var description: String { iso8601 }
+
+    public init(from decoder: any Decoder) throws {
+        milliseconds = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(milliseconds)
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds (truncated).
+    public var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

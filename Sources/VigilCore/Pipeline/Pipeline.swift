@@ -1,0 +1,103 @@
+/// Everything after decoding: aligns each asset's readings on its tick, scores the ticks, runs
+/// the alarm state machines, and reports events and asset-state changes.
+///
+/// The pipeline knows nothing of MQTT or storage and reads no clock, so the daemon and a replay of
+/// a file get the same result from the same readings. It is a value owned by one task.
+///
+/// ```swift
+/// var pipeline = Pipeline(profiles: [AssetProfile(name: "pump-1")])
+/// let outputs = try pipeline.process(Reading(asset: "pump-1", signal: "p", value: 3, time: t))
+/// ```
+public struct Pipeline: Sendable {
+    private struct AssetRuntime: Sendable {
+        var aligner: AssetAligner
+        var detector: any Detector
+        var alarm: AlarmStateMachine
+        var state: AssetState?
+    }
+
+    /// The profiles, indexed by `Reading.profile`.
+    public let profiles: [AssetProfile]
+    private var assets: [String: AssetRuntime] = [:]
+    private var assetsPerProfile: [Int]
+
+    /// Creates a pipeline.
+    public init(profiles: [AssetProfile]) {
+        precondition(!profiles.isEmpty, "a pipeline needs at least one asset profile")
+        self.profiles = profiles
+        self.assetsPerProfile = Array(repeating: 0, count: profiles.count)
+    }
+
+    /// Names of the assets seen so far.
+    public var assetNames: [String] { assets.keys.sorted() }
+
+    /// The open alarm of an asset, if any.
+    public func openAlarm(of asset: String) -> AlarmStateMachine.OpenAlarm? {
+        assets[asset]?.alarm.openAlarm
+    }
+
+    /// Processes one reading.
+    /// - Returns: the events and state changes caused by the ticks this reading closed.
+    /// - Throws: a `Rejection` when the reading is late or would exceed a cap; the pipeline is
+    ///   unchanged then.
+    public mutating func process(_ reading: Reading) throws(Rejection) -> [PipelineOutput] {
+        precondition(profiles.indices.contains(reading.profile), "reading names an unknown profile")
+        var outputs: [PipelineOutput] = []
+        if assets[reading.asset] == nil {
+            let profile = profiles[reading.profile]
+            guard assetsPerProfile[reading.profile] < profile.maxAssets else {
+                throw Rejection(.tooManySeries, "entry '\(profile.name)' already has \(profile.maxAssets) assets")
+            }
+            assetsPerProfile[reading.profile] += 1
+            assets[reading.asset] = AssetRuntime(
+                aligner: AssetAligner(
+                    asset: reading.asset, tick: profile.tick, maxHold: profile.maxHold, maxSignals: profile.maxSignals),
+                detector: profile.detector.makeDetector(),
+                alarm: AlarmStateMachine(asset: reading.asset, policy: profile.alarm),
+                state: nil
+            )
+        }
+        // Mutate a copy so that a rejected reading leaves no trace.
+        var runtime = assets[reading.asset]!
+        let ticks = try runtime.aligner.add(reading)
+        if runtime.state == nil {
+            runtime.state = .learning
+            outputs.append(.assetState(asset: reading.asset, state: .learning))
+        }
+        for tick in ticks {
+            Self.score(tick, runtime: &runtime, into: &outputs)
+        }
+        assets[reading.asset] = runtime
+        return outputs
+    }
+
+    /// Closes every asset's open tick (at the end of a finite input) and returns what that causes.
+    public mutating func flush() -> [PipelineOutput] {
+        var outputs: [PipelineOutput] = []
+        for name in assets.keys.sorted() {
+            var runtime = assets[name]!
+            if let tick = runtime.aligner.flush() {
+                Self.score(tick, runtime: &runtime, into: &outputs)
+            }
+            assets[name] = runtime
+        }
+        return outputs
+    }
+
+    private static func score(_ tick: Tick, runtime: inout AssetRuntime, into outputs: inout [PipelineOutput]) {
+        let detection = runtime.detector.score(tick)
+        var newState: AssetState
+        if runtime.detector.phase == .learning {
+            newState = runtime.alarm.openAlarm == nil ? .learning : .alarm
+        } else {
+            if let event = runtime.alarm.update(time: tick.time, detection: detection, detector: runtime.detector.name) {
+                outputs.append(.event(event))
+            }
+            newState = runtime.alarm.openAlarm == nil ? .normal : .alarm
+        }
+        if newState != runtime.state {
+            runtime.state = newState
+            outputs.append(.assetState(asset: tick.asset, state: newState))
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/// Something the pipeline produced from a reading.
+public enum PipelineOutput: Hashable, Sendable {
+    /// An alarm changed state.
+    case event(Event)
+    /// An asset's published state changed.
+    case assetState(asset: String, state: AssetState)
+}

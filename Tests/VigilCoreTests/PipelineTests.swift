@@ -1,0 +1,62 @@
+import Testing
+import VigilCore
+import VigilTestSupport
+
+@Suite struct PipelineTests {
+    static let profile = AssetProfile(
+        name: "{asset}", tick: .seconds(1), maxHold: 3,
+        detector: .robustStatistics(.init(window: 60, warmup: 30)),
+        alarm: AlarmPolicy(threshold: 0.99, minDuration: 1, clearBelow: 0.9, clearAfter: 2, cooldown: .seconds(60))
+    )
+
+    func run(_ values: [Double], asset: String = "p1", pipeline: inout Pipeline) throws -> [PipelineOutput] {
+        var outputs: [PipelineOutput] = []
+        for (index, value) in values.enumerated() {
+            outputs += try pipeline.process(
+                Reading(asset: asset, signal: "x", value: value, time: Timestamp(milliseconds: Int64(index) * 1000)))
+        }
+        return outputs + pipeline.flush()
+    }
+
+    @Test func aSpikeGivesExactlyOneRaisedAndOneCleared() throws {
+        var pipeline = Pipeline(profiles: [Self.profile])
+        var random = SeededRandom(seed: 7)
+        var values = (0..<200).map { _ in 5 + 0.2 * random.gaussian() }
+        values[120] += 5
+        let outputs = try run(values, pipeline: &pipeline)
+        let events = outputs.compactMap { if case .event(let event) = $0 { event } else { nil } }
+        #expect(events.map(\.transition) == [.raised, .cleared])
+        #expect(events.first?.time.milliseconds == 120_000)
+        let states = outputs.compactMap { if case .assetState(_, let state) = $0 { state } else { nil } }
+        #expect(states == [.learning, .normal, .alarm, .normal])
+    }
+
+    @Test func aRejectedReadingLeavesThePipelineUnchanged() throws {
+        var pipeline = Pipeline(profiles: [Self.profile])
+        _ = try pipeline.process(Reading(asset: "p1", signal: "x", value: 1, time: Timestamp(milliseconds: 5000)))
+        #expect(throws: Rejection.self) {
+            try pipeline.process(Reading(asset: "p1", signal: "x", value: 1, time: Timestamp(milliseconds: 10)))
+        }
+    }
+
+    @Test func capsTheAssetsOneEntryMayCreate() throws {
+        var profile = Self.profile
+        profile.maxAssets = 2
+        var pipeline = Pipeline(profiles: [profile])
+        _ = try pipeline.process(Reading(asset: "a", signal: "x", value: 1, time: Timestamp(milliseconds: 0)))
+        _ = try pipeline.process(Reading(asset: "b", signal: "x", value: 1, time: Timestamp(milliseconds: 0)))
+        #expect(throws: Rejection.self) {
+            try pipeline.process(Reading(asset: "c", signal: "x", value: 1, time: Timestamp(milliseconds: 0)))
+        }
+        #expect(pipeline.assetNames == ["a", "b"])
+    }
+
+    @Test func sameReadingsGiveIdenticalOutputs() throws {
+        var random = SeededRandom(seed: 9)
+        var values = (0..<150).map { _ in random.gaussian() }
+        values[100] = 30
+        var first = Pipeline(profiles: [Self.profile])
+        var second = Pipeline(profiles: [Self.profile])
+        #expect(try run(values, pipeline: &first) == run(values, pipeline: &second))
+    }
+}
