@@ -1,0 +1,151 @@
+public import VigilCore
+
+/// One entry of `assets:`: a machine, or with captures in its topics a fleet of identical ones.
+public struct AssetSettings: Hashable, Sendable, Decodable {
+    /// Asset name, or a template such as `{asset}` filled from topic captures.
+    public var name: String
+    /// The signals.
+    public var signals: [SignalSettings]
+    /// Grid spacing on which the signals are aligned.
+    public var tick: ConfigDuration
+    /// Ticks a signal's last value is held when it stops reporting (the gap policy).
+    public var hold: Int
+    /// Most assets this entry may create from topic captures.
+    public var maxAssets: Int
+    /// Most signals one asset may have.
+    public var maxSignals: Int
+    /// The detector.
+    public var detector: DetectorSettings
+    /// The alarm policy.
+    public var alarm: AlarmSettings
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, signals, tick, hold, detector, alarm
+        case maxAssets = "max_assets", maxSignals = "max_signals"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        signals = try container.decode([SignalSettings].self, forKey: .signals)
+        guard !signals.isEmpty else { throw container.invalid(.signals, "an asset needs at least one signal") }
+        tick = try container.decode(ConfigDuration.self, forKey: .tick, default: ConfigDuration("1s")!)
+        guard tick.duration >= .milliseconds(10) else { throw container.invalid(.tick, "tick must be at least 10ms") }
+        hold = try container.decode(Int.self, forKey: .hold, default: 5)
+        guard (0...10_000).contains(hold) else { throw container.invalid(.hold, "hold must be 0 to 10000 ticks") }
+        maxAssets = try container.decode(Int.self, forKey: .maxAssets, default: 1000)
+        maxSignals = try container.decode(Int.self, forKey: .maxSignals, default: 64)
+        guard maxAssets >= 1, maxSignals >= 1 else {
+            throw container.invalid(maxAssets < 1 ? .maxAssets : .maxSignals, "must be at least 1")
+        }
+        detector = try container.decode(DetectorSettings.self, forKey: .detector, default: DetectorSettings())
+        alarm = try container.decode(AlarmSettings.self, forKey: .alarm, default: AlarmSettings())
+
+        // The asset name may only use captures that every signal's topic provides.
+        let nameCaptures = Self.placeholders(in: name)
+        for signal in signals {
+            let missing = nameCaptures.subtracting(signal.topic.captureNames)
+            guard missing.isEmpty else {
+                throw container.invalid(
+                    .name, "name uses {\(missing.sorted().joined(separator: "}, {"))} but topic '\(signal.topic)' does not capture it")
+            }
+        }
+        if nameCaptures.isEmpty && !NamePolicy.isValid(name) {
+            throw container.invalid(.name, "asset name must match ^[A-Za-z0-9_.-]{1,64}$")
+        }
+    }
+
+    static func placeholders(in template: String) -> Set<String> {
+        var names: Set<String> = []
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            names.insert(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+}
+
+/// One signal of an asset entry: its topic, payload format and plausible range.
+public struct SignalSettings: Hashable, Sendable, Decodable {
+    /// Signal name, or a template such as `{signal}`; absent for SenML, whose records name signals.
+    public var name: String?
+    /// Topic pattern with optional captures.
+    public var topic: TopicPattern
+    /// How the payload carries the value.
+    public var format: PayloadFormat
+    /// Values outside are rejected.
+    public var range: ClosedRange<Double>?
+    /// Deviations smaller than this, in engineering units, never score.
+    public var minDeviation: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, topic, format, value, time, min, max
+        case minDeviation = "min_deviation"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        let topicText = try container.decode(String.self, forKey: .topic)
+        do {
+            topic = try TopicPattern(topicText)
+        } catch {
+            throw container.invalid(.topic, error.description)
+        }
+        let valuePath = try container.decodeIfPresent(String.self, forKey: .value)
+        let timePath = try container.decodeIfPresent(String.self, forKey: .time)
+        let formatName = try container.decode(String.self, forKey: .format, default: valuePath == nil ? "plain" : "json")
+        func path(_ text: String?, _ key: CodingKeys) throws -> JSONPath? {
+            guard let text else { return nil }
+            do { return try JSONPath(text) } catch { throw container.invalid(key, error.description) }
+        }
+        switch formatName {
+        case "plain":
+            guard valuePath == nil, timePath == nil else {
+                throw container.invalid(valuePath != nil ? .value : .time, "value and time paths need format json")
+            }
+            format = .plain
+        case "json":
+            format = .json(value: try path(valuePath, .value) ?? JSONPath("$"), time: try path(timePath, .time))
+        case "senml":
+            guard valuePath == nil, timePath == nil else {
+                throw container.invalid(valuePath != nil ? .value : .time, "SenML records carry their own value and time")
+            }
+            guard name == nil else { throw container.invalid(.name, "SenML records name their signals; drop name") }
+            format = .senml
+        default:
+            throw container.invalid(.format, "format must be plain, json or senml, not '\(formatName)'")
+        }
+        if format != .senml {
+            guard let name else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.name,
+                    DecodingError.Context(codingPath: container.codingPath, debugDescription: "a signal needs a name"))
+            }
+            let missing = AssetSettings.placeholders(in: name).subtracting(topic.captureNames)
+            guard missing.isEmpty else {
+                throw container.invalid(.name, "name uses {\(missing.sorted().joined(separator: "}, {"))} that the topic does not capture")
+            }
+            if AssetSettings.placeholders(in: name).isEmpty && !NamePolicy.isValid(name) {
+                throw container.invalid(.name, "signal name must match ^[A-Za-z0-9_.-]{1,64}$")
+            }
+        }
+        let lower = try container.decodeIfPresent(Double.self, forKey: .min)
+        let upper = try container.decodeIfPresent(Double.self, forKey: .max)
+        switch (lower, upper) {
+        case (nil, nil): range = nil
+        case (let lower?, let upper?):
+            guard lower < upper else { throw container.invalid(.max, "max must be greater than min") }
+            range = lower...upper
+        case (let lower?, nil): range = lower...Double.greatestFiniteMagnitude
+        case (nil, let upper?): range = -Double.greatestFiniteMagnitude...upper
+        }
+        minDeviation = try container.decodeIfPresent(Double.self, forKey: .minDeviation)
+        if let minDeviation, !(minDeviation >= 0) {
+            throw container.invalid(.minDeviation, "min_deviation must be zero or positive")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// A duration written as a number and a unit: `500ms`, `30s`, `10m`, `24h`, `90d`.
+public struct ConfigDuration: Hashable, Sendable, Decodable, CustomStringConvertible {
+    /// The duration.
+    public var duration: Duration
+    /// The text as written.
+    public var text: String
+
+    /// Creates a duration from its text; nil when it is not a number and a unit.
+    public init?(_ text: String) {
+        let trimmed = text.trimmingCharacters(in: " ")
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+        for (unit, seconds) in units where trimmed.hasSuffix(unit) {
+            let number = trimmed.dropLast(unit.count)
+            // "ms" also ends in "s": only accept the unit whose prefix is a plain number.
+            guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(number),
+                value.isFinite, value >= 0
+            else { continue }
+            self.duration = .milliseconds(Int64((value * seconds * 1000).rounded()))
+            self.text = trimmed
+            return
+        }
+        return nil
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let parsed = ConfigDuration(text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "bad duration '\(text)'; write a number and a unit: ms, s, m, h or d")
+        }
+        self = parsed
+    }
+
+    public var description: String { text }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var result = Substring(self)
+        while result.first == set { result = result.dropFirst() }
+        while result.last == set { result = result.dropLast() }
+        return String(result)
+    }
+}

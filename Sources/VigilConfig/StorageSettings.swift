@@ -1,0 +1,99 @@
+/// The `storage:` section: the SQLite database.
+public struct StorageSettings: Hashable, Sendable, Decodable {
+    /// Path of the database file.
+    public var path: String
+    /// Events older than this are deleted (undelivered alerts never are).
+    public var retention: ConfigDuration
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case path, retention
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path, default: "/var/lib/vigil/vigil.db")
+        retention = try container.decode(ConfigDuration.self, forKey: .retention, default: ConfigDuration("90d")!)
+        guard retention.duration >= .seconds(3600) else { throw container.invalid(.retention, "retention must be at least 1h") }
+    }
+
+    init() {
+        path = "/var/lib/vigil/vigil.db"
+        retention = ConfigDuration("90d")!
+    }
+}
+
+/// The `alerts:` section: where alerts, states and the daemon's status go.
+public struct AlertSettings: Hashable, Sendable, Decodable {
+    /// Alert topic template; `{asset}` is replaced by the asset name.
+    public var topic: String
+    /// Retained per-asset state topic template (`learning`, `normal`, `alarm`).
+    public var stateTopic: String
+    /// Retained daemon status topic (`online`, and `offline` as the last will).
+    public var statusTopic: String
+    /// Topic prefix for rejected payloads; the reason code is appended as a level.
+    public var deadLetterTopic: String
+    /// Largest part of a rejected payload republished to the dead-letter topic, in bytes.
+    public var deadLetterMaxBytes: Int
+    /// QoS of alerts.
+    public var qos: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case topic, qos
+        case stateTopic = "state_topic", statusTopic = "status_topic", deadLetterTopic = "dead_letter_topic"
+        case deadLetterMaxBytes = "dead_letter_max_bytes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        topic = try container.decode(String.self, forKey: .topic, default: "vigil/alerts/{asset}")
+        stateTopic = try container.decode(String.self, forKey: .stateTopic, default: "vigil/state/{asset}")
+        statusTopic = try container.decode(String.self, forKey: .statusTopic, default: "vigil/status")
+        deadLetterTopic = try container.decode(String.self, forKey: .deadLetterTopic, default: "vigil/deadletter")
+        deadLetterMaxBytes = try container.decode(Int.self, forKey: .deadLetterMaxBytes, default: 1024)
+        qos = try container.decode(Int.self, forKey: .qos, default: 1)
+        guard (1...2).contains(qos) else { throw container.invalid(.qos, "alert qos must be 1 or 2") }
+        for (key, value) in [(CodingKeys.topic, topic), (.stateTopic, stateTopic), (.statusTopic, statusTopic),
+                             (.deadLetterTopic, deadLetterTopic)]
+        where value.isEmpty || value.contains("+") || value.contains("#") {
+            throw container.invalid(key, "a publish topic must be non-empty and contain no '+' or '#'")
+        }
+    }
+
+    init() {
+        topic = "vigil/alerts/{asset}"
+        stateTopic = "vigil/state/{asset}"
+        statusTopic = "vigil/status"
+        deadLetterTopic = "vigil/deadletter"
+        deadLetterMaxBytes = 1024
+        qos = 1
+    }
+}
+
+/// The `limits:` section: bounds on what a payload may be.
+public struct LimitSettings: Hashable, Sendable, Decodable {
+    /// Largest payload accepted, in bytes.
+    public var maxPayloadBytes: Int
+    /// How far in the future of its arrival a time stamp may be.
+    public var maxClockSkew: ConfigDuration
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxPayloadBytes = "max_payload_bytes", maxClockSkew = "max_clock_skew"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        maxPayloadBytes = try container.decode(Int.self, forKey: .maxPayloadBytes, default: 65_536)
+        guard (1...16_777_216).contains(maxPayloadBytes) else {
+            throw container.invalid(.maxPayloadBytes, "max_payload_bytes must be 1 to 16777216")
+        }
+        maxClockSkew = try container.decode(ConfigDuration.self, forKey: .maxClockSkew, default: ConfigDuration("5m")!)
+    }
+
+    init() {
+        maxPayloadBytes = 65_536
+        maxClockSkew = ConfigDuration("5m")!
+    }
+}

@@ -1,0 +1,41 @@
+public import VigilCore
+
+extension VigilConfiguration {
+    /// The intake routes: one per signal, in file order, each tagged with its asset entry.
+    public var routes: [SignalRoute] {
+        assets.enumerated().flatMap { profile, asset in
+            asset.signals.map { signal in
+                SignalRoute(
+                    pattern: signal.topic, asset: asset.name, signal: signal.name, format: signal.format,
+                    range: signal.range, profile: profile)
+            }
+        }
+    }
+
+    /// The asset profiles, indexed like `Reading.profile`.
+    public var profiles: [AssetProfile] {
+        assets.map { asset in
+            var minDeviation: [String: Double] = [:]
+            for signal in asset.signals {
+                if let name = signal.name, let deviation = signal.minDeviation { minDeviation[name] = deviation }
+            }
+            return AssetProfile(
+                name: asset.name, tick: asset.tick.duration, maxHold: asset.hold, maxAssets: asset.maxAssets,
+                maxSignals: asset.maxSignals,
+                detector: .robustStatistics(
+                    RobustStatisticsDetector.Settings(
+                        window: asset.detector.window, warmup: asset.detector.warmup, zScale: asset.detector.zScale,
+                        stuckAfter: asset.detector.stuckAfter, minDeviation: minDeviation)),
+                alarm: AlarmPolicy(
+                    threshold: asset.alarm.threshold, minDuration: asset.alarm.minDuration,
+                    clearBelow: asset.alarm.clearBelow, clearAfter: asset.alarm.clearAfter,
+                    cooldown: asset.alarm.cooldown.duration, criticalAbove: asset.alarm.criticalAbove)
+            )
+        }
+    }
+
+    /// The payload limits.
+    public var decodingLimits: DecodingLimits {
+        DecodingLimits(maxPayloadBytes: limits.maxPayloadBytes, maxFutureSkew: limits.maxClockSkew.duration)
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+import VigilConfig
+import VigilCore
+
+@Suite struct ConfigLoaderTests {
+    static let minimal = """
+        broker:
+          host: 127.0.0.1
+        assets:
+          - name: pump-1
+            signals:
+              - name: pressure
+                topic: plant/pump1/pressure
+        """
+
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "test.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func minimalFileGetsDefaults() throws {
+        let config = try ConfigLoader.parse(Self.minimal)
+        #expect(config.broker.port == 1883)
+        #expect(config.broker.cleanSession == false)
+        #expect(config.storage.retention.duration == .seconds(90 * 86_400))
+        #expect(config.alerts.topic == "vigil/alerts/{asset}")
+        #expect(config.assets[0].alarm.cooldown.duration == .seconds(600))
+        #expect(config.assets[0].signals[0].format == .plain)
+        #expect(config.routes.count == 1)
+        #expect(config.profiles[0].alarm.threshold == 0.99)
+    }
+
+    @Test func shippedExamplesLoad() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 2)
+        for file in files {
+            let config = try ConfigLoader.load(path: examples.appendingPathComponent(file).path)
+            #expect(!config.assets.isEmpty)
+        }
+    }
+
+    @Test func unknownKeyIsNamedWithItsLine() {
+        let yaml = Self.minimal + "\n    alarm:\n      treshold: 0.9\n"
+        let error = error(yaml)
+        #expect(error?.keyPath == "assets[0].alarm.treshold")
+        #expect(error?.line == 9)
+        #expect(error?.message.contains("unknown key 'treshold'") == true)
+        #expect(error?.description.hasPrefix("test.yaml:9:") == true)
+    }
+
+    @Test func wrongTypeIsNamedWithItsLine() {
+        let yaml = Self.minimal.replacingOccurrences(of: "host: 127.0.0.1", with: "host: 127.0.0.1\n  port: lots")
+        let error = error(yaml)
+        #expect(error?.keyPath == "broker.port")
+        #expect(error?.line == 3)
+        #expect(error?.message.contains("whole number") == true)
+        #expect(error?.message.contains("'lots'") == true)
+    }
+
+    @Test func missingFieldNamesTheMappingThatLacksIt() {
+        let yaml = """
+            broker: {host: 127.0.0.1}
+            assets:
+              - name: pump-1
+                signals:
+                  - name: pressure
+            """
+        let error = error(yaml)
+        #expect(error?.keyPath == "assets[0].signals[0]")
+        #expect(error?.message.contains("missing required key 'topic'") == true)
+        #expect(error?.line == 5)
+    }
+
+    @Test func missingTopLevelSectionIsReported() {
+        let error = error("broker: {host: x}\n")
+        #expect(error?.message.contains("missing required key 'assets'") == true)
+    }
+
+    @Test func badDurationIsNamedWithItsLine() {
+        let yaml = Self.minimal + "\n    alarm:\n      cooldown: ten minutes\n"
+        let error = error(yaml)
+        #expect(error?.keyPath == "assets[0].alarm.cooldown")
+        #expect(error?.line == 9)
+        #expect(error?.message.contains("bad duration 'ten minutes'") == true)
+    }
+
+    @Test(arguments: ["500ms", "30s", "10m", "24h", "90d", "1.5s"])
+    func durationsParse(_ text: String) {
+        #expect(ConfigDuration(text) != nil)
+    }
+
+    @Test(arguments: ["", "10", "s", "-1s", "1w", "1 m x", "1e3s", "nan s"])
+    func badDurationsAreRefused(_ text: String) {
+        #expect(ConfigDuration(text) == nil)
+    }
+
+    @Test func passwordLiteralIsRefusedWithAdvice() {
+        let yaml = Self.minimal.replacingOccurrences(of: "host: 127.0.0.1", with: "host: h\n  username: u\n  password: hunter2")
+        let error = error(yaml)
+        #expect(error?.keyPath == "broker.password")
+        #expect(error?.message.contains("password_file") == true)
+        #expect(error?.description.contains("hunter2") == false)
+    }
+
+    @Test func invalidTopicPatternIsRefused() {
+        let error = error(Self.minimal.replacingOccurrences(of: "topic: plant/pump1/pressure", with: "topic: plant/#/x"))
+        #expect(error?.keyPath == "assets[0].signals[0].topic")
+        #expect(error?.line == 7)
+    }
+
+    @Test func invalidJSONPathIsRefused() {
+        let error = error(Self.minimal + "\n        value: v.x\n")
+        #expect(error?.keyPath == "assets[0].signals[0].value")
+    }
+
+    @Test func assetNameMustBeCapturedByEveryTopic() {
+        let error = error(Self.minimal.replacingOccurrences(of: "name: pump-1", with: "name: \"{asset}\""))
+        #expect(error?.keyPath == "assets[0].name")
+        #expect(error?.message.contains("{asset}") == true)
+    }
+
+    @Test func inconsistentAlarmThresholdsAreRefused() {
+        let error = error(Self.minimal + "\n    alarm: {threshold: 0.9, clear_below: 0.95}\n")
+        #expect(error?.keyPath == "assets[0].alarm.clear_below")
+    }
+
+    @Test func outOfRangeNumberIsRefused() {
+        let error = error(Self.minimal.replacingOccurrences(of: "host: 127.0.0.1", with: "host: h\n  port: 70000"))
+        #expect(error?.keyPath == "broker.port")
+    }
+
+    @Test func yamlSyntaxErrorGivesLineAndColumn() {
+        let error = error("broker:\n  host: [unclosed\nassets: []\n")
+        #expect(error?.line != nil)
+        #expect(error?.message.hasPrefix("YAML syntax") == true)
+    }
+
+    @Test func duplicateKeyIsRefused() {
+        let error = error("broker:\n  host: a\n  host: b\nassets: []\n")
+        #expect(error?.message.contains("duplicate key host") == true)
+    }
+
+    @Test func emptyFileIsRefused() {
+        #expect(error("")?.message == "the file is empty")
+    }
+
+    @Test func unreadableFileIsRefused() {
+        #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/vigil.yaml") }
+    }
+}
+
+@Suite struct SecretFileTests {
+    func file(_ contents: String, mode: Int) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-secret-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
+        return path
+    }
+
+    @Test func readsTheFirstLineOfAPrivateFile() throws {
+        let path = try file("s3cret\nignored\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try SecretFile.read(path) == "s3cret")
+    }
+
+    @Test func refusesAFileOthersCanRead() throws {
+        let path = try file("s3cret\n", mode: 0o644)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigError.self) { try SecretFile.read(path) }
+    }
+
+    @Test func refusesAnEmptyOrMissingFile() throws {
+        let path = try file("\n", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigError.self) { try SecretFile.read(path) }
+        #expect(throws: ConfigError.self) { try SecretFile.read(path + ".missing") }
+    }
+}
