@@ -1,0 +1,170 @@
+internal import Foundation
+internal import GRDB
+public import VigilCore
+
+/// The daemon's database: the one connection that writes events, alarms, the alert outbox and
+/// asset counters.
+///
+/// SQLite runs in WAL mode with `synchronous=NORMAL`: a crash of the process loses nothing
+/// committed; a power loss may lose the last transactions but never corrupts the file. Exactly
+/// one connection writes (Debian's SQLite 3.40 has the WAL-reset bug that two writers can trigger);
+/// the CLI reads through `EventReader`, read-only.
+public final class EventStore: Sendable {
+    let queue: DatabaseQueue
+    /// Path of the database file.
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the database.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.label = "vigil.store"
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        queue = try StoreError.wrap("open \(path)") {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            return try DatabaseQueue(path: path, configuration: configuration)
+        }
+        try StoreError.wrap("migrate \(path)") { try Schema.migrator.migrate(queue) }
+    }
+
+    /// Writes a batch in one transaction.
+    public func record(_ batch: StoreBatch, at now: Timestamp) async throws(StoreError) {
+        guard !batch.isEmpty else { return }
+        try await StoreError.wrap("record events") {
+            try await queue.write { db in
+                for event in batch.events {
+                    try Self.insert(event, db)
+                }
+                for message in batch.outbox {
+                    try db.execute(
+                        sql: "INSERT INTO outbox (topic, payload, qos, retain, created_at) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [message.topic, Data(message.payload), message.qos, message.retain, now.milliseconds])
+                }
+                for (asset, readings) in batch.readings {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO asset (name, readings, last_time) VALUES (?, ?, ?)
+                            ON CONFLICT(name) DO UPDATE SET readings = readings + excluded.readings,
+                                last_time = max(coalesce(last_time, 0), excluded.last_time)
+                            """,
+                        arguments: [asset, readings.count, readings.lastTime])
+                }
+                for (asset, state) in batch.states {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO asset (name, state) VALUES (?, ?)
+                            ON CONFLICT(name) DO UPDATE SET state = excluded.state
+                            """,
+                        arguments: [asset, state])
+                }
+            }
+        }
+    }
+
+    private static func insert(_ event: Event, _ db: Database) throws {
+        let signals = String(decoding: try JSONEncoder().encode(event.contributions.map(SignalRow.init)), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO event (alarm_id, asset, kind, state, severity, score, peak_score, time,
+                    window_start, window_end, signals, detector)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                event.alarmID, event.asset, event.kind.rawValue, event.transition.rawValue, event.severity.rawValue,
+                event.score, event.peakScore, event.time.milliseconds, event.windowStart.milliseconds,
+                event.windowEnd.milliseconds, signals, event.detector,
+            ])
+        switch event.transition {
+        case .raised:
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO alarm (id, asset, kind, severity, is_open, raised_at, cleared_at, peak_score)
+                    VALUES (?, ?, ?, ?, 1, ?, NULL, ?)
+                    """,
+                arguments: [event.alarmID, event.asset, event.kind.rawValue, event.severity.rawValue,
+                            event.time.milliseconds, event.peakScore])
+        case .updated:
+            try db.execute(
+                sql: "UPDATE alarm SET severity = ?, peak_score = ? WHERE id = ?",
+                arguments: [event.severity.rawValue, event.peakScore, event.alarmID])
+        case .cleared:
+            try db.execute(
+                sql: "UPDATE alarm SET is_open = 0, cleared_at = ?, peak_score = ? WHERE id = ?",
+                arguments: [event.time.milliseconds, event.peakScore, event.alarmID])
+        }
+    }
+
+    /// The oldest messages of the outbox, in order.
+    public func pendingMessages(limit: Int) async throws(StoreError) -> [OutboxMessage] {
+        try await StoreError.wrap("read outbox") {
+            try await queue.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT id, topic, payload, qos, retain FROM outbox ORDER BY id LIMIT ?", arguments: [limit]
+                ).map { row in
+                    OutboxMessage(
+                        id: row["id"], topic: row["topic"], payload: Array(row["payload"] as Data), qos: row["qos"],
+                        retain: row["retain"])
+                }
+            }
+        }
+    }
+
+    /// Removes a message the broker has acknowledged.
+    public func markDelivered(_ id: Int64) async throws(StoreError) {
+        try await StoreError.wrap("delete from outbox") {
+            try await queue.write { db in try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id]) }
+        }
+    }
+
+    /// Number of messages not yet acknowledged by the broker.
+    public func outboxCount() async throws(StoreError) -> Int {
+        try await StoreError.wrap("count outbox") {
+            try await queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0 }
+        }
+    }
+
+    /// Deletes events, and closed alarms, older than `cutoff`; the outbox is never touched.
+    /// - Returns: the number of events deleted.
+    @discardableResult
+    public func deleteHistory(before cutoff: Timestamp) async throws(StoreError) -> Int {
+        try await StoreError.wrap("apply retention") {
+            try await queue.write { db in
+                try db.execute(sql: "DELETE FROM event WHERE time < ?", arguments: [cutoff.milliseconds])
+                let deleted = db.changesCount
+                try db.execute(
+                    sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?", arguments: [cutoff.milliseconds])
+                return deleted
+            }
+        }
+    }
+
+    /// Reads through the writer connection (for the daemon itself and tests).
+    public var reader: EventReader { EventReader(reader: queue) }
+
+    /// Closes the database.
+    public func close() throws(StoreError) {
+        try StoreError.wrap("close \(path)") { try queue.close() }
+    }
+}
+
+/// A signal contribution as stored in the `signals` JSON column and printed by the CLI.
+struct SignalRow: Codable, Hashable {
+    var name: String
+    var value: Double
+    var expected: Double
+    var score: Double
+
+    init(_ contribution: SignalContribution) {
+        name = contribution.signal
+        value = contribution.value
+        expected = contribution.expected
+        score = contribution.score
+    }
+}

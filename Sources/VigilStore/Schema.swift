@@ -1,0 +1,62 @@
+internal import GRDB
+
+/// The database schema as append-only migrations: a shipped migration is never edited; a change
+/// is a new migration.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: events, alarms, outbox, assets") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        alarm_id TEXT NOT NULL,
+                        asset TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        score REAL NOT NULL,
+                        peak_score REAL NOT NULL,
+                        time INTEGER NOT NULL,
+                        window_start INTEGER NOT NULL,
+                        window_end INTEGER NOT NULL,
+                        signals TEXT NOT NULL,
+                        detector TEXT NOT NULL
+                    );
+                    CREATE INDEX event_time ON event(time);
+                    CREATE INDEX event_asset_time ON event(asset, time);
+                    CREATE INDEX event_alarm ON event(alarm_id);
+
+                    CREATE TABLE alarm (
+                        id TEXT PRIMARY KEY,
+                        asset TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        is_open INTEGER NOT NULL,
+                        raised_at INTEGER NOT NULL,
+                        cleared_at INTEGER,
+                        peak_score REAL NOT NULL
+                    );
+                    CREATE INDEX alarm_asset_open ON alarm(asset, is_open);
+                    CREATE INDEX alarm_cleared ON alarm(cleared_at);
+
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        topic TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        qos INTEGER NOT NULL,
+                        retain INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+
+                    CREATE TABLE asset (
+                        name TEXT PRIMARY KEY,
+                        readings INTEGER NOT NULL DEFAULT 0,
+                        last_time INTEGER,
+                        state TEXT
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

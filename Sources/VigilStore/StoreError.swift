@@ -1,0 +1,49 @@
+internal import GRDB
+
+/// A failed database operation: what was attempted, SQLite's result code and its message.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The operation, e.g. `record events`.
+    public var operation: String
+    /// SQLite's extended result code, when the failure came from SQLite.
+    public var code: Int32?
+    /// The message.
+    public var message: String
+
+    /// Creates an error.
+    public init(operation: String, code: Int32? = nil, message: String) {
+        self.operation = operation
+        self.code = code
+        self.message = message
+    }
+
+    /// Whether SQLite reported the disk or the database as full.
+    public var isFull: Bool { code.map { $0 & 0xFF == 13 } ?? false }
+
+    public var description: String {
+        code.map { "\(operation): \(message) (SQLite code \($0))" } ?? "\(operation): \(message)"
+    }
+
+    static func wrap<T>(_ operation: String, _ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw StoreError(operation: operation, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(operation: operation, message: "\(error)")
+        }
+    }
+
+    static func wrap<T>(_ operation: String, _ body: () async throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw StoreError(operation: operation, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(operation: operation, message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilStore
+
+@Suite struct EventStoreTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)")
+    var path: String { directory.appendingPathComponent("state/vigil.db").path }
+
+    func event(_ asset: String, _ transition: AlarmTransition, at ms: Int64, kind: EventKind = .anomaly) -> Event {
+        Event(
+            alarmID: "\(asset)-1", asset: asset, kind: kind, transition: transition, severity: .warning, score: 0.995,
+            peakScore: 0.999, time: Timestamp(milliseconds: ms), windowStart: Timestamp(milliseconds: ms - 2000),
+            windowEnd: Timestamp(milliseconds: ms),
+            contributions: [SignalContribution(signal: "p", value: 9, expected: 5, score: 0.995)], detector: "robust-mad")
+    }
+
+    @Test func recordsAndQueriesEventsWithFilters() async throws {
+        let store = try EventStore(path: path)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var batch = StoreBatch()
+        batch.events = [
+            event("p1", .raised, at: 10_000), event("p1", .cleared, at: 20_000),
+            event("p2", .raised, at: 30_000, kind: .sensorFault),
+        ]
+        try await store.record(batch, at: Timestamp(milliseconds: 30_000))
+        let reader = try EventReader.open(path: path)
+        #expect(try reader.events(EventQuery()).map(\.event) == batch.events)
+        #expect(try reader.events(EventQuery(asset: "p1")).count == 2)
+        #expect(try reader.events(EventQuery(kind: .sensorFault)).map(\.event.asset) == ["p2"])
+        #expect(try reader.events(EventQuery(state: .cleared)).map(\.event.time.milliseconds) == [20_000])
+        #expect(try reader.events(EventQuery(since: Timestamp(milliseconds: 20_000))).count == 2)
+        #expect(try reader.events(EventQuery(until: Timestamp(milliseconds: 20_000))).count == 1)
+        // The limit keeps the most recent events, still printed oldest first.
+        #expect(try reader.events(EventQuery(limit: 2)).map(\.event.time.milliseconds) == [20_000, 30_000])
+        #expect(try reader.openAlarms().map(\.asset) == ["p2"])
+        try store.close()
+    }
+
+    @Test func outboxKeepsOrderUntilDelivered() async throws {
+        let store = try EventStore(path: path)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var batch = StoreBatch()
+        batch.outbox = (0..<5).map { (topic: "t/\($0)", payload: [UInt8($0)], qos: 1, retain: $0 == 4) }
+        try await store.record(batch, at: Timestamp(milliseconds: 0))
+        let pending = try await store.pendingMessages(limit: 3)
+        #expect(pending.map(\.topic) == ["t/0", "t/1", "t/2"])
+        try await store.markDelivered(pending[0].id)
+        #expect(try await store.pendingMessages(limit: 10).map(\.topic) == ["t/1", "t/2", "t/3", "t/4"])
+        #expect(try await store.pendingMessages(limit: 10).last?.retain == true)
+        #expect(try await store.outboxCount() == 4)
+    }
+
+    @Test func retentionDeletesOldHistoryButNeverTheOutbox() async throws {
+        let store = try EventStore(path: path)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var batch = StoreBatch()
+        batch.events = [event("p1", .raised, at: 1000), event("p1", .cleared, at: 2000), event("p2", .raised, at: 9000)]
+        batch.outbox = [(topic: "old", payload: [1], qos: 1, retain: false)]
+        try await store.record(batch, at: Timestamp(milliseconds: 1000))
+        let deleted = try await store.deleteHistory(before: Timestamp(milliseconds: 5000))
+        #expect(deleted == 2)
+        #expect(try store.reader.events(EventQuery()).map(\.event.asset) == ["p2"])
+        #expect(try await store.outboxCount() == 1)
+    }
+
+    @Test func countsReadingsPerAsset() async throws {
+        let store = try EventStore(path: path)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for _ in 0..<3 {
+            var batch = StoreBatch()
+            batch.readings = ["p1": (count: 10, lastTime: 5), "p2": (count: 1, lastTime: 7)]
+            try await store.record(batch, at: Timestamp(milliseconds: 0))
+        }
+        #expect(try store.reader.readingCounts() == ["p1": 30, "p2": 3])
+    }
+
+    @Test func usesWriteAheadLogging() async throws {
+        let store = try EventStore(path: path)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.close()
+        let header = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(20)
+        // Bytes 18 and 19 of the header are 2 in WAL mode.
+        #expect(header[18] == 2 && header[19] == 2)
+    }
+
+    @Test func readerRefusesAMissingDatabase() {
+        #expect(throws: StoreError.self) { try EventReader.open(path: path + ".missing") }
+    }
+}
