@@ -65,6 +65,16 @@ let package = Package(
                 "VigilConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VigilSimulator",
+            dependencies: [
+                "VigilCore",
+                "VigilMQTT",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -76,6 +86,7 @@ let package = Package(
                 "VigilConfig",
                 "VigilStore",
                 "VigilMQTT",
+                "VigilSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -104,6 +115,11 @@ let package = Package(
         .testTarget(
             name: "VigilConfigTests",
             dependencies: ["VigilConfig", "VigilCore", "VigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VigilSimulatorTests",
+            dependencies: ["VigilSimulator", "VigilCore", "VigilTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

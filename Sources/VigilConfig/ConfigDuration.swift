@@ -7,13 +7,15 @@ public struct ConfigDuration: Hashable, Sendable, Decodable, CustomStringConvert
 
     /// Creates a duration from its text; nil when it is not a number and a unit.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: " ")
+        let trimmed = text
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (unit, seconds) in units where trimmed.hasSuffix(unit) {
             let number = trimmed.dropLast(unit.count)
             // "ms" also ends in "s": only accept the unit whose prefix is a plain number.
-            guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), let value = Double(number),
-                value.isFinite, value >= 0
+            // The grammar of schemas/config.schema.json: digits, optionally a point and more digits.
+            let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            guard !number.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                let value = Double(number), value.isFinite
             else { continue }
             self.duration = .milliseconds(Int64((value * seconds * 1000).rounded()))
             self.text = trimmed

@@ -52,6 +52,9 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
         statusTopic = try container.decode(String.self, forKey: .statusTopic, default: "vigil/status")
         deadLetterTopic = try container.decode(String.self, forKey: .deadLetterTopic, default: "vigil/deadletter")
         deadLetterMaxBytes = try container.decode(Int.self, forKey: .deadLetterMaxBytes, default: 1024)
+        guard (0...65_536).contains(deadLetterMaxBytes) else {
+            throw container.invalid(.deadLetterMaxBytes, "dead_letter_max_bytes must be 0 to 65536")
+        }
         qos = try container.decode(Int.self, forKey: .qos, default: 1)
         guard (1...2).contains(qos) else { throw container.invalid(.qos, "alert qos must be 1 or 2") }
         for (key, value) in [(CodingKeys.topic, topic), (.stateTopic, stateTopic), (.statusTopic, statusTopic),

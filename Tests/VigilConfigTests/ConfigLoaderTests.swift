@@ -95,7 +95,7 @@ import VigilCore
         #expect(ConfigDuration(text) != nil)
     }
 
-    @Test(arguments: ["", "10", "s", "-1s", "1w", "1 m x", "1e3s", "nan s"])
+    @Test(arguments: ["", "10", "s", "-1s", "1w", "1 m x", "1e3s", "nan s", ".5s", "5.s", " 5s"])
     func badDurationsAreRefused(_ text: String) {
         #expect(ConfigDuration(text) == nil)
     }

@@ -1,0 +1,114 @@
+public import Logging
+public import ServiceLifecycle
+public import VigilConfig
+internal import UnixSignals
+internal import VigilCore
+public import VigilMQTT
+public import VigilStore
+
+/// The assembled daemon: its connections, database and services in one `ServiceGroup`.
+///
+/// Services start in this order and shut down gracefully in the reverse one:
+/// publisher connection, outbox, dead letters, pipeline, ingest connection, retention, systemd.
+/// So on SIGTERM systemd hears `STOPPING=1`, the ingest connection closes (the broker keeps further
+/// readings for our persistent session), the pipeline drains every message already received, the
+/// outbox is flushed as far as the broker allows, the status turns `offline`, and `run()` closes
+/// the database.
+public struct Daemon: Sendable {
+    /// Version reported in alerts and `vigil --version`.
+    public static let version = "0.1.0"
+
+    /// The service group; `triggerGracefulShutdown()` on it stops the daemon as SIGTERM does.
+    public let group: ServiceGroup
+    /// The counters.
+    public let metrics: DaemonMetrics
+    /// The database.
+    public let store: EventStore
+    /// The connection that subscribes to sensor topics.
+    public let subscriber: MQTTClient
+    /// The connection that publishes alerts, states, status and dead letters.
+    public let publisher: MQTTClient
+
+    /// Builds the daemon from a configuration.
+    /// - Parameters:
+    ///   - configuration: the checked configuration.
+    ///   - password: the broker password, read from `password_file` by the caller.
+    ///   - clock: the wall clock (arrival times, retention).
+    ///   - handleSignals: whether SIGTERM and SIGINT shut the group down (false in in-process tests).
+    ///   - logger: the root logger.
+    public init(
+        configuration: VigilConfiguration, password: String?, clock: WallClock = .system, handleSignals: Bool = true,
+        logger: Logger
+    ) throws(StoreError) {
+        let broker = configuration.broker
+        let alerts = configuration.alerts
+        let intake = Intake(routes: configuration.routes, limits: configuration.decodingLimits)
+        let offline = ConnectOptions.StatusMessage(topic: alerts.statusTopic, payload: Array("offline".utf8))
+        let online = ConnectOptions.StatusMessage(topic: alerts.statusTopic, payload: Array("online".utf8))
+
+        func options(clientID: String, subscriptions: [ConnectOptions.Subscription]) -> ConnectOptions {
+            ConnectOptions(
+                host: broker.host, port: Int32(broker.port), clientID: clientID, keepalive: broker.keepalive.duration,
+                cleanSession: broker.cleanSession, username: broker.username, password: password,
+                tls: broker.tls.map { ConnectOptions.TLS(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile) },
+                subscriptions: subscriptions, reconnectDelay: broker.reconnectDelay.duration,
+                reconnectDelayMax: broker.reconnectDelayMax.duration, inboundCapacity: broker.inboundQueue)
+        }
+        var publisherOptions = options(clientID: "\(broker.clientID)-pub", subscriptions: [])
+        publisherOptions.will = offline
+        publisherOptions.onlineMessage = online
+        let subscriberOptions = options(
+            clientID: broker.clientID,
+            subscriptions: intake.subscriptionFilters.map { .init(filter: $0, qos: Int32(broker.qos)) })
+
+        metrics = DaemonMetrics()
+        store = try EventStore(path: configuration.storage.path)
+        subscriber = MQTTClient(options: subscriberOptions, logger: logger.with("mqtt.connection", "ingest"))
+        publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
+        let wakeups = Wakeups()
+        let (letters, lettersContinuation) = AsyncStream.makeStream(
+            of: DeadLetter.self, bufferingPolicy: .bufferingOldest(1000))
+
+        let services: [any Service] = [
+            ConnectionService(client: publisher, goodbye: offline, logger: logger),
+            OutboxService(
+                store: store, client: publisher, wakeups: wakeups, metrics: metrics, flushTimeout: .seconds(10),
+                logger: logger.with("service", "outbox")),
+            DeadLetterService(
+                letters: letters, client: publisher, topicPrefix: alerts.deadLetterTopic, metrics: metrics,
+                logger: logger),
+            PipelineService(
+                messages: subscriber.messages, intake: intake, profiles: configuration.profiles, store: store,
+                topics: AlertTopics(
+                    alert: alerts.topic, state: alerts.stateTopic, qos: Int32(alerts.qos),
+                    deadLetter: alerts.deadLetterTopic, deadLetterMaxBytes: alerts.deadLetterMaxBytes),
+                deadLetters: lettersContinuation, outboxWakeups: wakeups, metrics: metrics, clock: clock,
+                version: Self.version, logger: logger.with("service", "pipeline")),
+            ConnectionService(client: subscriber, logger: logger),
+            RetentionService(
+                store: store, retention: configuration.storage.retention.duration, clock: clock,
+                logger: logger.with("service", "retention")),
+            SystemdService(notifier: SystemdNotifier.fromProcessEnvironment(), subscriber: subscriber, metrics: metrics, logger: logger),
+        ]
+        group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
+    }
+
+    /// Runs until shut down, then closes the database.
+    public func run() async throws {
+        defer { try? store.close() }
+        try await group.run()
+    }
+}
+
+extension Logger {
+    /// A copy of the logger with one more metadata entry.
+    func with(_ key: String, _ value: String) -> Logger {
+        var logger = self
+        logger[metadataKey: key] = "\(value)"
+        return logger
+    }
+}

@@ -1,0 +1,190 @@
+public import Logging
+public import ServiceLifecycle
+public import VigilCore
+public import VigilMQTT
+public import VigilStore
+
+/// Where the pipeline's outputs go on the broker.
+public struct AlertTopics: Sendable, Hashable {
+    /// Alert topic template with `{asset}`.
+    public var alert: String
+    /// Retained state topic template with `{asset}`.
+    public var state: String
+    /// QoS of alerts and states.
+    public var qos: Int32
+    /// Dead-letter topic prefix; the reason code is appended.
+    public var deadLetter: String
+    /// Largest part of a payload copied into a dead letter.
+    public var deadLetterMaxBytes: Int
+
+    /// Creates the topics.
+    public init(alert: String, state: String, qos: Int32, deadLetter: String, deadLetterMaxBytes: Int) {
+        self.alert = alert
+        self.state = state
+        self.qos = qos
+        self.deadLetter = deadLetter
+        self.deadLetterMaxBytes = deadLetterMaxBytes
+    }
+}
+
+/// Takes messages from the inbound queue through intake and pipeline, and commits what they
+/// cause (events, alerts and states for the outbox, counters) to the database.
+///
+/// It ends when the inbound queue ends, i.e. after the ingest connection has closed and every
+/// message received before has been processed: that is the drain of a graceful shutdown. When the
+/// database cannot be written, it retries the same batch with backoff and meanwhile takes no new
+/// message, so the queue fills and the broker keeps the readings.
+public struct PipelineService: Service {
+    let messages: MQTTMessages
+    let intake: Intake
+    let profiles: [AssetProfile]
+    let store: EventStore
+    let topics: AlertTopics
+    let deadLetters: AsyncStream<DeadLetter>.Continuation
+    let outboxWakeups: Wakeups
+    let metrics: DaemonMetrics
+    let clock: WallClock
+    let version: String
+    let logger: Logger
+    let rejectionLog = RateLimitedLog()
+
+    /// Creates the service.
+    public init(
+        messages: MQTTMessages, intake: Intake, profiles: [AssetProfile], store: EventStore, topics: AlertTopics,
+        deadLetters: AsyncStream<DeadLetter>.Continuation, outboxWakeups: Wakeups, metrics: DaemonMetrics,
+        clock: WallClock, version: String, logger: Logger
+    ) {
+        self.messages = messages
+        self.intake = intake
+        self.profiles = profiles
+        self.store = store
+        self.topics = topics
+        self.deadLetters = deadLetters
+        self.outboxWakeups = outboxWakeups
+        self.metrics = metrics
+        self.clock = clock
+        self.version = version
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var pipeline = Pipeline(profiles: profiles)
+        var batch = StoreBatch()
+        var readingsInBatch = 0
+        var lastCommit = ContinuousClock.now
+        for await message in messages {
+            readingsInBatch += process(message, pipeline: &pipeline, into: &batch)
+            // Alerts are committed at once; reading counters at most every second or 1000 readings.
+            if !batch.outbox.isEmpty || readingsInBatch >= 1000 || ContinuousClock.now - lastCommit > .seconds(1) {
+                await commit(&batch)
+                readingsInBatch = 0
+                lastCommit = ContinuousClock.now
+            }
+        }
+        await commit(&batch)
+        deadLetters.finish()
+        logger.info(
+            "Pipeline drained",
+            metadata: ["pipeline.messages": "\(metrics.snapshot.messagesReceived)",
+                       "pipeline.readings": "\(metrics.snapshot.readingsAccepted)"])
+        // The queue ends when the ingest connection has closed, which happens while the group shuts
+        // down the services after this one; return when our own turn comes.
+        try? await gracefulShutdown()
+    }
+
+    /// Processes one message; returns the number of readings accepted.
+    private func process(_ message: MQTTMessage, pipeline: inout Pipeline, into batch: inout StoreBatch) -> Int {
+        let arrival = clock.now()
+        metrics.update { $0.messagesReceived += 1 }
+        let readings: [Reading]
+        switch intake.readings(topic: message.topic, payload: message.payload, arrival: arrival) {
+        case .failure(let rejection):
+            reject(rejection, message, arrival: arrival)
+            return 0
+        case .success(let decoded):
+            readings = decoded
+        }
+        var accepted = 0
+        for reading in readings {
+            let outputs: [PipelineOutput]
+            do {
+                outputs = try pipeline.process(reading)
+            } catch {
+                reject(error, message, arrival: arrival)
+                continue
+            }
+            accepted += 1
+            let previous = batch.readings[reading.asset]
+            batch.readings[reading.asset] = (
+                count: (previous?.count ?? 0) + 1, lastTime: max(previous?.lastTime ?? 0, reading.time.milliseconds)
+            )
+            for output in outputs {
+                switch output {
+                case .event(let event):
+                    batch.events.append(event)
+                    batch.outbox.append(
+                        (topic: TopicPattern.expand(topics.alert, with: ["asset": event.asset]),
+                         payload: AlertDocument(event: event, vigilVersion: version).jsonBytes(), qos: topics.qos,
+                         retain: false))
+                    logger.notice(
+                        "Alarm \(event.transition.rawValue)",
+                        metadata: ["asset": "\(event.asset)", "alarm.id": "\(event.alarmID)",
+                                   "alarm.kind": "\(event.kind.rawValue)", "alarm.score": "\(event.score)",
+                                   "alarm.signal": "\(event.contributions.first?.signal ?? "-")"])
+                case .assetState(let asset, let state):
+                    batch.states[asset] = state.rawValue
+                    batch.outbox.append(
+                        (topic: TopicPattern.expand(topics.state, with: ["asset": asset]),
+                         payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true))
+                }
+            }
+        }
+        metrics.update { $0.readingsAccepted += accepted }
+        return accepted
+    }
+
+    private func reject(_ rejection: Rejection, _ message: MQTTMessage, arrival: Timestamp) {
+        metrics.update { $0.rejected[rejection.reason, default: 0] += 1 }
+        rejectionLog.warning(
+            logger, key: rejection.reason.rawValue, "Payload rejected",
+            metadata: ["reject.reason": "\(rejection.reason.rawValue)", "reject.detail": "\(rejection.detail)",
+                       "mqtt.topic": "\(message.topic.debugDescription)"])
+        let letter = DeadLetter(
+            rejection: rejection, topic: message.topic, payload: message.payload, arrival: arrival,
+            maxBytes: topics.deadLetterMaxBytes)
+        if case .dropped = deadLetters.yield(letter) {
+            metrics.update { $0.deadLettersDropped += 1 }
+        }
+    }
+
+    /// Commits a batch, retrying until the database accepts it (or the task is cancelled).
+    private func commit(_ batch: inout StoreBatch) async {
+        guard !batch.isEmpty else { return }
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                try await store.record(batch, at: clock.now())
+                break
+            } catch {
+                metrics.update { $0.storeErrors += 1 }
+                logger.error(
+                    "Database write failed; holding intake until it succeeds",
+                    metadata: ["store.error": "\(error)", "store.retry_in": "\(delay)"])
+                if Task.isCancelled {
+                    logger.critical("Cancelled with an unwritten batch", metadata: ["store.events": "\(batch.events.count)"])
+                    return
+                }
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+        let events = batch.events.count
+        let hasOutbox = !batch.outbox.isEmpty
+        metrics.update {
+            $0.eventsRecorded += events
+            $0.pipelineProgress += 1
+        }
+        batch = StoreBatch()
+        if hasOutbox { outboxWakeups.signal() }
+    }
+}

@@ -1,0 +1,43 @@
+internal import Synchronization
+public import VigilCore
+
+/// The daemon's counters, shared by its services.
+public final class DaemonMetrics: Sendable {
+    /// A consistent copy of every counter.
+    public struct Snapshot: Sendable, Hashable {
+        /// Messages taken from the inbound queue.
+        public var messagesReceived = 0
+        /// Readings accepted into the pipeline.
+        public var readingsAccepted = 0
+        /// Rejections by reason.
+        public var rejected: [RejectionReason: Int] = [:]
+        /// Events recorded in the database.
+        public var eventsRecorded = 0
+        /// Outbox messages (alerts, states) acknowledged by the broker.
+        public var outboxDelivered = 0
+        /// Dead letters published.
+        public var deadLettersPublished = 0
+        /// Dead letters not published (no connection, or the dead-letter queue was full).
+        public var deadLettersDropped = 0
+        /// Failed database writes (each retried until it succeeds).
+        public var storeErrors = 0
+        /// Batches the pipeline has committed; the watchdog checks that this moves.
+        public var pipelineProgress = 0
+
+        /// All rejections.
+        public var rejectedTotal: Int { rejected.values.reduce(0, +) }
+    }
+
+    private let counters = Mutex(Snapshot())
+
+    /// Creates zeroed counters.
+    public init() {}
+
+    /// A copy of the counters.
+    public var snapshot: Snapshot { counters.withLock { $0 } }
+
+    /// Updates counters under the lock.
+    public func update(_ body: (inout Snapshot) -> Void) {
+        counters.withLock { body(&$0) }
+    }
+}
