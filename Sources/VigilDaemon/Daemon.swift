@@ -97,6 +97,11 @@ public struct Daemon: Sendable {
                 logger: logger))
     }
 
+    /// Starts a graceful shutdown, as SIGTERM does; `run()` returns once it is complete.
+    public func shutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+
     /// Runs until shut down, then closes the database.
     public func run() async throws {
         defer { try? store.close() }

@@ -24,7 +24,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Starts a broker with the given extra configuration lines.
-    public init(extraConfiguration: String = "", persistence: Bool = false) throws {
+    public init(extraConfiguration: String = "", persistence: Bool = false, start: Bool = true) throws {
         port = try FreePort.find()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -39,7 +39,9 @@ public final class MosquittoBroker: @unchecked Sendable {
         }
         lines.append(extraConfiguration)
         try lines.joined(separator: "\n").write(to: configURL, atomically: true, encoding: .utf8)
-        try start()
+        // mosquitto drops root privileges to its own user, which must be able to write here.
+        try? FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
+        if start { try self.start() }
     }
 
     /// Runs `body` with a started broker and stops the broker afterwards, also on error.
