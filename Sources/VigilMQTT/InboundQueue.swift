@@ -122,6 +122,9 @@ public struct MQTTMessages: AsyncSequence, Sendable {
         }
     }
 
+    /// Messages received and not yet taken: 0 means the consumer has caught up.
+    public var pending: Int { queue.depth }
+
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(queue: queue)
     }

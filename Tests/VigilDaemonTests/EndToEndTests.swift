@@ -60,6 +60,7 @@ import VigilTestSupport
                     }
                     return await watcher.wait(timeout: .seconds(20)) { messages in
                         messages.filter { $0.topic == "vigil/alerts/pump-7" }.count >= 2
+                            && messages.filter { $0.topic == "vigil/state/pump-7" }.count >= 4
                             && messages.contains { $0.topic.hasPrefix("vigil/deadletter/") }
                     }
                 }

@@ -74,8 +74,11 @@ public struct PipelineService: Service {
         var lastCommit = ContinuousClock.now
         for await message in messages {
             readingsInBatch += process(message, pipeline: &pipeline, into: &batch)
-            // Alerts are committed at once; reading counters at most every second or 1000 readings.
-            if !batch.outbox.isEmpty || readingsInBatch >= 1000 || ContinuousClock.now - lastCommit > .seconds(1) {
+            // Alerts are committed at once; reading counters when the queue is empty, and under load
+            // at least every second or 1000 readings, so one transaction carries many readings.
+            if !batch.outbox.isEmpty || messages.pending == 0 || readingsInBatch >= 1000
+                || ContinuousClock.now - lastCommit > .seconds(1)
+            {
                 await commit(&batch)
                 readingsInBatch = 0
                 lastCommit = ContinuousClock.now
