@@ -94,7 +94,7 @@ let package = Package(
         ),
         .target(
             name: "VigilTestSupport",
-            dependencies: [],
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -9,6 +9,7 @@ need_packages=()
 command -v mosquitto_sub >/dev/null 2>&1 || need_packages+=(mosquitto-clients)
 command -v sqlite3 >/dev/null 2>&1 || need_packages+=(sqlite3)
 command -v pkg-config >/dev/null 2>&1 || need_packages+=(pkg-config)
+command -v openssl >/dev/null 2>&1 || need_packages+=(openssl)
 command -v python3 >/dev/null 2>&1 || need_packages+=(python3 python3-jsonschema python3-yaml)
 command -v systemd-analyze >/dev/null 2>&1 || need_packages+=(systemd)
 

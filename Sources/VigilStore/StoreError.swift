@@ -26,24 +26,28 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     static func wrap<T>(_ operation: String, _ body: () throws -> T) throws(StoreError) -> T {
         do {
             return try body()
-        } catch let error as DatabaseError {
-            throw StoreError(operation: operation, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(operation: operation, message: "\(error)")
+            throw StoreError(operation, error)
         }
     }
 
     static func wrap<T>(_ operation: String, _ body: () async throws -> T) async throws(StoreError) -> T {
         do {
             return try await body()
-        } catch let error as DatabaseError {
-            throw StoreError(operation: operation, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(operation: operation, message: "\(error)")
+            throw StoreError(operation, error)
+        }
+    }
+
+    /// The error of a failed operation, keeping SQLite's code when GRDB reports one.
+    init(_ operation: String, _ error: any Error) {
+        switch error {
+        case let error as StoreError:
+            self = error
+        case let error as DatabaseError:
+            self.init(operation: operation, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
+        default:
+            self.init(operation: operation, message: "\(error)")
         }
     }
 }
