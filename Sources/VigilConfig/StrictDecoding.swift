@@ -3,6 +3,7 @@ struct AnyKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
     init(stringValue: String) { self.stringValue = stringValue }
+    init(index: Int) { self.stringValue = "Index \(index)" }
     init?(intValue: Int) { nil }
 }
 

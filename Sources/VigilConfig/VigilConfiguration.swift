@@ -1,3 +1,5 @@
+import VigilCore
+
 /// The whole YAML configuration of the daemon, as documented in `schemas/config.schema.json`.
 public struct VigilConfiguration: Hashable, Sendable, Decodable {
     /// Broker connection.
@@ -24,5 +26,18 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable {
         limits = try container.decode(LimitSettings.self, forKey: .limits, default: LimitSettings())
         assets = try container.decode([AssetSettings].self, forKey: .assets)
         guard !assets.isEmpty else { throw container.invalid(.assets, "configure at least one asset") }
+        // Vigil must never consume what it publishes: no signal topic may match an output topic.
+        let outputs = [alerts.topic, alerts.stateTopic, alerts.statusTopic, alerts.deadLetterTopic + "/malformed"]
+            .map { TopicPattern.expand($0, with: ["asset": "asset-1"]) }
+        for (index, asset) in assets.enumerated() {
+            for signal in asset.signals {
+                if let output = outputs.first(where: { signal.topic.match($0) != nil }) {
+                    throw DecodingError.dataCorrupted(
+                        DecodingError.Context(
+                            codingPath: [CodingKeys.assets, AnyKey(index: index)],
+                            debugDescription: "topic '\(signal.topic)' would also match Vigil's own output '\(output)'"))
+                }
+            }
+        }
     }
 }

@@ -125,6 +125,13 @@ import VigilCore
         #expect(error?.message.contains("{asset}") == true)
     }
 
+    @Test func aSignalTopicThatWouldConsumeVigilsOwnAlertsIsRefused() {
+        let error = error(Self.minimal.replacingOccurrences(of: "topic: plant/pump1/pressure", with: "topic: \"#\""))
+        #expect(error?.keyPath == "assets[0]")
+        #expect(error?.message.contains("vigil/alerts/asset-1") == true)
+        #expect(error?.line == 4)
+    }
+
     @Test func inconsistentAlarmThresholdsAreRefused() {
         let error = error(Self.minimal + "\n    alarm: {threshold: 0.9, clear_below: 0.95}\n")
         #expect(error?.keyPath == "assets[0].alarm.clear_below")
@@ -158,7 +165,7 @@ import VigilCore
 @Suite struct SecretFileTests {
     func file(_ contents: String, mode: Int) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-secret-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
         return path
     }
 
