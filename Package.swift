@@ -36,6 +36,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VigilNN",
+            dependencies: [],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VigilCore",
             dependencies: [],
             swiftSettings: strictSettings
@@ -95,6 +100,11 @@ let package = Package(
         .target(
             name: "VigilTestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VigilNNTests",
+            dependencies: ["VigilNN", "VigilTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
