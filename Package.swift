@@ -105,6 +105,7 @@ let package = Package(
         .testTarget(
             name: "VigilNNTests",
             dependencies: ["VigilNN", "VigilTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -91,6 +91,9 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         var tanhCells: [Scalar]  // [T][B][H]
         let steps: Int
         let batch: Int
+
+        /// The cell state after the last step, `[B][H]`.
+        public var finalCell: [Scalar] { Array(cells[(steps * (cells.count / (steps + 1)))...]) }
     }
 
     /// Runs a sequence `[T][B][I]` from initial states `[B][H]`; returns the hidden states `[T][B][H]`
