@@ -38,7 +38,8 @@ let package = Package(
         .target(
             name: "VigilNN",
             dependencies: [],
-            swiftSettings: strictSettings
+            // The engine is optimised in debug builds too, so that the training tests run in seconds.
+            swiftSettings: strictSettings + [.unsafeFlags(["-O", "-enable-testing"], .when(configuration: .debug))]
         ),
         .target(
             name: "VigilCore",

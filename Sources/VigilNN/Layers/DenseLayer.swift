@@ -32,6 +32,7 @@ public struct DenseLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Applies the layer to `rows` inputs `[rows][I]`; returns `[rows][O]`.
+    @_specialize(exported: true, where Scalar == Float)
     public func forward(_ inputs: [Scalar], rows: Int) -> [Scalar] {
         var outputs = [Scalar](repeating: 0, count: rows * outputSize)
         for r in 0..<rows {
@@ -46,6 +47,7 @@ public struct DenseLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
 
     /// Back-propagates dL/dy `[rows][O]` given the forward inputs and outputs; accumulates the
     /// parameter gradients (weight, then bias) and returns dL/dx.
+    @_specialize(exported: true, where Scalar == Float)
     public func backward(outputGradients: [Scalar], inputs: [Scalar], outputs: [Scalar], rows: Int, gradients: inout [Scalar]) -> [Scalar] {
         precondition(gradients.count == parameterCount)
         var dInputs = [Scalar](repeating: 0, count: rows * inputSize)

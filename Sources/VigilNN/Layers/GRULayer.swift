@@ -47,6 +47,32 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         self.biasHH = biasHH
     }
 
+    /// One step for one stream: reads `x` (I) and `h`, writes the new `h` in place. `scratch` holds 6H;
+    /// nothing is allocated.
+    @inlinable
+    public func step(x: UnsafeBufferPointer<Scalar>, h: UnsafeMutableBufferPointer<Scalar>, scratch: UnsafeMutableBufferPointer<Scalar>) {
+        let H = hiddenSize
+        let I = inputSize
+        weightIH.withUnsafeBufferPointer { wx in
+            weightHH.withUnsafeBufferPointer { wh in
+                for row in 0..<(3 * H) {
+                    var sx = biasIH[row]
+                    for k in 0..<I { sx += wx[row * I + k] * x[k] }
+                    var sh = biasHH[row]
+                    for k in 0..<H { sh += wh[row * H + k] * h[k] }
+                    scratch[row] = sx
+                    scratch[3 * H + row] = sh
+                }
+            }
+        }
+        for j in 0..<H {
+            let r = Scalar.sigmoid(scratch[j] + scratch[3 * H + j])
+            let z = Scalar.sigmoid(scratch[H + j] + scratch[4 * H + j])
+            let n = Scalar.tanh(scratch[2 * H + j] + r * scratch[5 * H + j])
+            h[j] = (1 - z) * n + z * h[j]
+        }
+    }
+
     /// What the forward pass keeps: per step and stream r, z, n and W_hn h + b_hn.
     public struct Cache: Sendable {
         var gates: [Scalar]  // [T][B][3H]: r, z, n
@@ -57,6 +83,7 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Runs a sequence `[T][B][I]` from `h0` `[B][H]`; returns the hidden states `[T][B][H]`.
+    @_specialize(exported: true, where Scalar == Float)
     public func forward(_ inputs: [Scalar], steps: Int, batch: Int, h0: [Scalar]) -> (outputs: [Scalar], cache: Cache) {
         let H = hiddenSize
         let I = inputSize
@@ -97,6 +124,7 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Back-propagates through time; see `LSTMLayer.backward`. Returns dL/dx and dL/dh0.
+    @_specialize(exported: true, where Scalar == Float)
     public func backward(
         outputGradients: [Scalar], inputs: [Scalar], cache: Cache, gradients: inout [Scalar]
     ) -> (inputs: [Scalar], h0: [Scalar]) {

@@ -98,6 +98,7 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
 
     /// Runs a sequence `[T][B][I]` from initial states `[B][H]`; returns the hidden states `[T][B][H]`
     /// and what back-propagation needs.
+    @_specialize(exported: true, where Scalar == Float)
     public func forward(_ inputs: [Scalar], steps: Int, batch: Int, h0: [Scalar], c0: [Scalar]) -> (outputs: [Scalar], cache: Cache) {
         let H = hiddenSize
         let I = inputSize
@@ -145,6 +146,7 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     ///   - cache: from `forward`.
     ///   - gradients: accumulates dL/d(parameters), in the layout of `parameters`.
     /// - Returns: dL/dx `[T][B][I]`, and dL/dh0, dL/dc0 `[B][H]`.
+    @_specialize(exported: true, where Scalar == Float)
     public func backward(
         outputGradients: [Scalar], inputs: [Scalar], cache: Cache, gradients: inout [Scalar]
     ) -> (inputs: [Scalar], h0: [Scalar], c0: [Scalar]) {
