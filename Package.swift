@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -40,6 +41,14 @@ let package = Package(
             dependencies: [],
             // The engine is optimised in debug builds too, so that the training tests run in seconds.
             swiftSettings: strictSettings + [.unsafeFlags(["-O", "-enable-testing"], .when(configuration: .debug))]
+        ),
+        .target(
+            name: "VigilModel",
+            dependencies: [
+                "VigilNN",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
         ),
         .target(
             name: "VigilCore",
@@ -93,6 +102,8 @@ let package = Package(
                 "VigilStore",
                 "VigilMQTT",
                 "VigilSimulator",
+                "VigilModel",
+                "VigilNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,6 +118,11 @@ let package = Package(
             name: "VigilNNTests",
             dependencies: ["VigilNN", "VigilTestSupport"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VigilModelTests",
+            dependencies: ["VigilModel", "VigilNN", "VigilTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -136,7 +152,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilDaemonTests",
-            dependencies: ["VigilDaemon", "VigilMQTT", "VigilStore", "VigilConfig", "VigilCore", "VigilTestSupport"],
+            dependencies: [
+                "VigilDaemon", "VigilMQTT", "VigilStore", "VigilConfig", "VigilCore", "VigilModel", "VigilNN",
+                "VigilTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
     ]
