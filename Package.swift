@@ -12,7 +12,8 @@ let package = Package(
     name: "vigil",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "vigil", targets: ["vigil"])
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilBenchABI", type: .dynamic, targets: ["VigilBenchABI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -41,6 +42,11 @@ let package = Package(
             dependencies: [],
             // The engine is optimised in debug builds too, so that the training tests run in seconds.
             swiftSettings: strictSettings + [.unsafeFlags(["-O", "-enable-testing"], .when(configuration: .debug))]
+        ),
+        .target(
+            name: "VigilBenchABI",
+            dependencies: ["VigilNN"],
+            swiftSettings: strictSettings
         ),
         .target(
             name: "VigilModel",
