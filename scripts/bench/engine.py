@@ -16,24 +16,26 @@ ANCHORS = os.environ.get("PERF_ANCHORS", os.path.join(os.path.dirname(__file__),
 sys.path.insert(0, os.path.abspath(ANCHORS))
 import bench_lstm  # noqa: E402
 
-_LIB = None
+_LIBS = {}
 
 
-def _lib():
-    global _LIB
-    if _LIB is None:
-        lib = ctypes.CDLL(os.environ["VIGIL_BENCH_SO"])
+def _lib(variable):
+    if variable not in _LIBS:
+        lib = ctypes.CDLL(os.environ[variable])
         f = ctypes.POINTER(ctypes.c_float)
         lib.vigil_lstm_create.restype = ctypes.c_void_p
         lib.vigil_lstm_create.argtypes = [ctypes.c_int32] * 3 + [f] * 5
         lib.vigil_lstm_steps.restype = None
         lib.vigil_lstm_steps.argtypes = [ctypes.c_void_p, ctypes.c_int32, f, ctypes.c_int32, ctypes.c_int64, f, f, f]
-        _LIB = lib
-    return _LIB
+        _LIBS[variable] = lib
+    return _LIBS[variable]
 
 
-def vigil_runner(h, i, b, w, xs):
-    lib = _lib()
+def vigil_runner_factory(variable):
+    return lambda h, i, b, w, xs: vigil_runner(_lib(variable), h, i, b, w, xs)
+
+
+def vigil_runner(lib, h, i, b, w, xs):
     ptr = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
     keep = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in w.items()}
     xs = np.ascontiguousarray(xs, dtype=np.float32)
@@ -48,7 +50,10 @@ def vigil_runner(h, i, b, w, xs):
     return run, lambda: (st["y"], st["h"], st["c"])
 
 
-bench_lstm.RUNNERS["vigil"] = vigil_runner
+# The portable build (what `swift build -c release` ships) and, if built, one for this CPU
+# (`-target-cpu native`, as the C reference is compiled with -march=native).
+bench_lstm.RUNNERS["vigil"] = vigil_runner_factory("VIGIL_BENCH_SO")
+bench_lstm.RUNNERS["vigil_native"] = vigil_runner_factory("VIGIL_BENCH_SO_NATIVE")
 
 if __name__ == "__main__":
     bench_lstm.main()

@@ -35,14 +35,14 @@ enum Kernels {
                     let a1 = SIMD8(repeating: a[(r + 1) * lda + kk])
                     let a2 = SIMD8(repeating: a[(r + 2) * lda + kk])
                     let a3 = SIMD8(repeating: a[(r + 3) * lda + kk])
-                    c00.addProduct(a0, w0)
-                    c01.addProduct(a0, w1)
-                    c10.addProduct(a1, w0)
-                    c11.addProduct(a1, w1)
-                    c20.addProduct(a2, w0)
-                    c21.addProduct(a2, w1)
-                    c30.addProduct(a3, w0)
-                    c31.addProduct(a3, w1)
+                    c00 += a0 * w0
+                    c01 += a0 * w1
+                    c10 += a1 * w0
+                    c11 += a1 * w1
+                    c20 += a2 * w0
+                    c21 += a2 * w1
+                    c30 += a3 * w0
+                    c31 += a3 * w1
                 }
                 store(c00, c + r * ldc + j)
                 store(c01, c + r * ldc + j + 8)
@@ -59,10 +59,10 @@ enum Kernels {
                 var c2 = load(c + (r + 2) * ldc + j), c3 = load(c + (r + 3) * ldc + j)
                 for kk in 0..<k {
                     let w = load(b + kk * n + j)
-                    c0.addProduct(SIMD8(repeating: a[r * lda + kk]), w)
-                    c1.addProduct(SIMD8(repeating: a[(r + 1) * lda + kk]), w)
-                    c2.addProduct(SIMD8(repeating: a[(r + 2) * lda + kk]), w)
-                    c3.addProduct(SIMD8(repeating: a[(r + 3) * lda + kk]), w)
+                    c0 += SIMD8(repeating: a[r * lda + kk]) * w
+                    c1 += SIMD8(repeating: a[(r + 1) * lda + kk]) * w
+                    c2 += SIMD8(repeating: a[(r + 2) * lda + kk]) * w
+                    c3 += SIMD8(repeating: a[(r + 3) * lda + kk]) * w
                 }
                 store(c0, c + r * ldc + j)
                 store(c1, c + (r + 1) * ldc + j)
@@ -82,10 +82,10 @@ enum Kernels {
                 for kk in 0..<k {
                     let scalar = SIMD8<Float>(repeating: x[kk])
                     let weights = b + kk * n + j
-                    c0.addProduct(scalar, load(weights))
-                    c1.addProduct(scalar, load(weights + 8))
-                    c2.addProduct(scalar, load(weights + 16))
-                    c3.addProduct(scalar, load(weights + 24))
+                    c0 += scalar * load(weights)
+                    c1 += scalar * load(weights + 8)
+                    c2 += scalar * load(weights + 16)
+                    c3 += scalar * load(weights + 24)
                 }
                 store(c0, row + j)
                 store(c1, row + j + 8)
