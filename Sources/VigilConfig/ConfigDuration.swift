@@ -36,12 +36,3 @@ public struct ConfigDuration: Hashable, Sendable, Decodable, CustomStringConvert
 
     public var description: String { text }
 }
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var result = Substring(self)
-        while result.first == set { result = result.dropFirst() }
-        while result.last == set { result = result.dropLast() }
-        return String(result)
-    }
-}

@@ -14,12 +14,7 @@ public struct Wakeups: Sendable {
         continuation.yield()
     }
 
-    /// Ends the signal: `wait()` returns false from now on.
-    public func finish() {
-        continuation.finish()
-    }
-
-    /// Waits for a signal; false once finished.
+    /// Waits for a signal; false when the waiting task is cancelled.
     public func wait() async -> Bool {
         var iterator = stream.makeAsyncIterator()
         return await iterator.next() != nil
