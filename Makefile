@@ -5,7 +5,7 @@ SHELL := /bin/bash
 DURATION ?= 120
 SWIFT ?= swift
 
-.PHONY: setup build test demo clean
+.PHONY: setup build lint test demo clean
 
 setup:
 	@scripts/setup.sh
@@ -13,7 +13,10 @@ setup:
 build: setup
 	$(SWIFT) build
 
-test: setup
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+test: setup lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -128,7 +128,9 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilModelTests",
-            dependencies: ["VigilModel", "VigilNN", "VigilTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "VigilModel", "VigilNN", "VigilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

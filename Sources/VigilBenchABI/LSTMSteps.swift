@@ -25,17 +25,30 @@ final class BenchHandle {
 /// `bias` [4H] (gates i, f, g, o), `wy` [I×H], `by` [I].
 @_cdecl("vigil_lstm_create")
 public func vigilLSTMCreate(
-    _ batch: Int32, _ input: Int32, _ hidden: Int32, _ wx: UnsafePointer<Float>, _ wh: UnsafePointer<Float>,
-    _ bias: UnsafePointer<Float>, _ wy: UnsafePointer<Float>, _ by: UnsafePointer<Float>
+    _ batch: Int32,
+    _ input: Int32,
+    _ hidden: Int32,
+    _ wx: UnsafePointer<Float>,
+    _ wh: UnsafePointer<Float>,
+    _ bias: UnsafePointer<Float>,
+    _ wy: UnsafePointer<Float>,
+    _ by: UnsafePointer<Float>
 ) -> UnsafeMutableRawPointer {
     let (B, I, H) = (Int(batch), Int(input), Int(hidden))
     let lstm = LSTMLayer<Float>(
-        inputSize: I, hiddenSize: H, weightIH: Array(UnsafeBufferPointer(start: wx, count: 4 * H * I)),
+        inputSize: I,
+        hiddenSize: H,
+        weightIH: Array(UnsafeBufferPointer(start: wx, count: 4 * H * I)),
         weightHH: Array(UnsafeBufferPointer(start: wh, count: 4 * H * H)),
-        biasIH: Array(UnsafeBufferPointer(start: bias, count: 4 * H)), biasHH: Array(repeating: 0, count: 4 * H))
+        biasIH: Array(UnsafeBufferPointer(start: bias, count: 4 * H)),
+        biasHH: Array(repeating: 0, count: 4 * H)
+    )
     let head = DenseLayer<Float>(
-        inputSize: H, outputSize: I, weight: Array(UnsafeBufferPointer(start: wy, count: I * H)),
-        bias: Array(UnsafeBufferPointer(start: by, count: I)))
+        inputSize: H,
+        outputSize: I,
+        weight: Array(UnsafeBufferPointer(start: wy, count: I * H)),
+        bias: Array(UnsafeBufferPointer(start: by, count: I))
+    )
     let engine = InferenceNetwork(RecurrentNetwork(recurrent: [.lstm(lstm)], head: head))
     return Unmanaged.passRetained(BenchHandle(engine: engine, batch: B, input: I, hidden: H)).toOpaque()
 }
@@ -44,8 +57,14 @@ public func vigilLSTMCreate(
 /// last outputs and the state to `y` [B][I], `h` [B][H], `c` [B][H].
 @_cdecl("vigil_lstm_steps")
 public func vigilLSTMSteps(
-    _ handle: UnsafeMutableRawPointer, _ n: Int32, _ xs: UnsafePointer<Float>, _ steps: Int32, _ start: Int64,
-    _ y: UnsafeMutablePointer<Float>, _ h: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>
+    _ handle: UnsafeMutableRawPointer,
+    _ n: Int32,
+    _ xs: UnsafePointer<Float>,
+    _ steps: Int32,
+    _ start: Int64,
+    _ y: UnsafeMutablePointer<Float>,
+    _ h: UnsafeMutablePointer<Float>,
+    _ c: UnsafeMutablePointer<Float>
 ) {
     let bench = Unmanaged<BenchHandle>.fromOpaque(handle).takeUnretainedValue()
     let width = bench.batch * bench.input

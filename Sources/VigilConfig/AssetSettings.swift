@@ -21,7 +21,8 @@ public struct AssetSettings: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, signals, tick, hold, detector, alarm
-        case maxAssets = "max_assets", maxSignals = "max_signals"
+        case maxAssets = "max_assets"
+        case maxSignals = "max_signals"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,7 +49,9 @@ public struct AssetSettings: Hashable, Sendable, Decodable {
             let missing = nameCaptures.subtracting(signal.topic.captureNames)
             guard missing.isEmpty else {
                 throw container.invalid(
-                    .name, "name uses {\(missing.sorted().joined(separator: "}, {"))} but topic '\(signal.topic)' does not capture it")
+                    .name,
+                    "name uses {\(missing.sorted().joined(separator: "}, {"))} but topic '\(signal.topic)' does not capture it"
+                )
             }
         }
         if nameCaptures.isEmpty && !NamePolicy.isValid(name) {
@@ -97,7 +100,11 @@ public struct SignalSettings: Hashable, Sendable, Decodable {
         }
         let valuePath = try container.decodeIfPresent(String.self, forKey: .value)
         let timePath = try container.decodeIfPresent(String.self, forKey: .time)
-        let formatName = try container.decode(String.self, forKey: .format, default: valuePath == nil ? "plain" : "json")
+        let formatName = try container.decode(
+            String.self,
+            forKey: .format,
+            default: valuePath == nil ? "plain" : "json"
+        )
         func path(_ text: String?, _ key: CodingKeys) throws -> JSONPath? {
             guard let text else { return nil }
             do { return try JSONPath(text) } catch { throw container.invalid(key, error.description) }
@@ -112,7 +119,10 @@ public struct SignalSettings: Hashable, Sendable, Decodable {
             format = .json(value: try path(valuePath, .value) ?? JSONPath("$"), time: try path(timePath, .time))
         case "senml":
             guard valuePath == nil, timePath == nil else {
-                throw container.invalid(valuePath != nil ? .value : .time, "SenML records carry their own value and time")
+                throw container.invalid(
+                    valuePath != nil ? .value : .time,
+                    "SenML records carry their own value and time"
+                )
             }
             guard name == nil else { throw container.invalid(.name, "SenML records name their signals; drop name") }
             format = .senml
@@ -123,11 +133,15 @@ public struct SignalSettings: Hashable, Sendable, Decodable {
             guard let name else {
                 throw DecodingError.keyNotFound(
                     CodingKeys.name,
-                    DecodingError.Context(codingPath: container.codingPath, debugDescription: "a signal needs a name"))
+                    DecodingError.Context(codingPath: container.codingPath, debugDescription: "a signal needs a name")
+                )
             }
             let missing = AssetSettings.placeholders(in: name).subtracting(topic.captureNames)
             guard missing.isEmpty else {
-                throw container.invalid(.name, "name uses {\(missing.sorted().joined(separator: "}, {"))} that the topic does not capture")
+                throw container.invalid(
+                    .name,
+                    "name uses {\(missing.sorted().joined(separator: "}, {"))} that the topic does not capture"
+                )
             }
             if AssetSettings.placeholders(in: name).isEmpty && !NamePolicy.isValid(name) {
                 throw container.invalid(.name, "signal name must match ^[A-Za-z0-9_.-]{1,64}$")

@@ -10,7 +10,9 @@ public struct BrokerSettings: Hashable, Sendable, Decodable {
         public var keyFile: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case caFile = "ca_file", certFile = "cert_file", keyFile = "key_file"
+            case caFile = "ca_file"
+            case certFile = "cert_file"
+            case keyFile = "key_file"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -53,15 +55,19 @@ public struct BrokerSettings: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, keepalive, qos, username, tls
-        case clientID = "client_id", cleanSession = "clean_session", passwordFile = "password_file"
-        case reconnectDelay = "reconnect_delay", reconnectDelayMax = "reconnect_delay_max"
+        case clientID = "client_id"
+        case cleanSession = "clean_session"
+        case passwordFile = "password_file"
+        case reconnectDelay = "reconnect_delay"
+        case reconnectDelayMax = "reconnect_delay_max"
         case inboundQueue = "inbound_queue"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(
             CodingKeys.self,
-            hint: ["password": "a secret does not belong in the YAML file; put it in a file named by password_file"])
+            hint: ["password": "a secret does not belong in the YAML file; put it in a file named by password_file"]
+        )
         let container = try decoder.container(keyedBy: CodingKeys.self)
         host = try container.decode(String.self, forKey: .host, default: "127.0.0.1")
         port = try container.decode(Int.self, forKey: .port, default: 1883)
@@ -71,7 +77,9 @@ public struct BrokerSettings: Hashable, Sendable, Decodable {
             throw container.invalid(.clientID, "client_id must be 1 to 64 bytes")
         }
         keepalive = try container.decode(ConfigDuration.self, forKey: .keepalive, default: ConfigDuration("30s")!)
-        guard keepalive.duration >= .seconds(5) else { throw container.invalid(.keepalive, "keepalive must be at least 5s") }
+        guard keepalive.duration >= .seconds(5) else {
+            throw container.invalid(.keepalive, "keepalive must be at least 5s")
+        }
         cleanSession = try container.decode(Bool.self, forKey: .cleanSession, default: false)
         qos = try container.decode(Int.self, forKey: .qos, default: 1)
         guard (0...2).contains(qos) else { throw container.invalid(.qos, "qos must be 0, 1 or 2") }
@@ -81,11 +89,21 @@ public struct BrokerSettings: Hashable, Sendable, Decodable {
             throw container.invalid(.passwordFile, "password_file needs a username")
         }
         tls = try container.decodeIfPresent(TLSSettings.self, forKey: .tls)
-        reconnectDelay = try container.decode(ConfigDuration.self, forKey: .reconnectDelay, default: ConfigDuration("1s")!)
+        reconnectDelay = try container.decode(
+            ConfigDuration.self,
+            forKey: .reconnectDelay,
+            default: ConfigDuration("1s")!
+        )
         reconnectDelayMax = try container.decode(
-            ConfigDuration.self, forKey: .reconnectDelayMax, default: ConfigDuration("30s")!)
+            ConfigDuration.self,
+            forKey: .reconnectDelayMax,
+            default: ConfigDuration("30s")!
+        )
         guard reconnectDelay.duration > .zero, reconnectDelayMax.duration >= reconnectDelay.duration else {
-            throw container.invalid(.reconnectDelayMax, "reconnect_delay must be positive and at most reconnect_delay_max")
+            throw container.invalid(
+                .reconnectDelayMax,
+                "reconnect_delay must be positive and at most reconnect_delay_max"
+            )
         }
         inboundQueue = try container.decode(Int.self, forKey: .inboundQueue, default: 1024)
         guard (1...1_000_000).contains(inboundQueue) else {

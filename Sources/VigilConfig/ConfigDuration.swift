@@ -29,7 +29,9 @@ public struct ConfigDuration: Hashable, Sendable, Decodable, CustomStringConvert
         let text = try container.decode(String.self)
         guard let parsed = ConfigDuration(text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "bad duration '\(text)'; write a number and a unit: ms, s, m, h or d")
+                in: container,
+                debugDescription: "bad duration '\(text)'; write a number and a unit: ms, s, m, h or d"
+            )
         }
         self = parsed
     }

@@ -44,11 +44,21 @@ public enum ConfigLoader {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
-            return ConfigError(file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML syntax: \(problem)")
+            return ConfigError(
+                file: file,
+                line: mark.line,
+                column: mark.column,
+                keyPath: "",
+                message: "YAML syntax: \(problem)"
+            )
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ConfigError(
-                file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
-                message: "duplicate key \(duplicates.sorted().joined(separator: ", "))")
+                file: file,
+                line: context.mark.line,
+                column: context.mark.column,
+                keyPath: "",
+                message: "duplicate key \(duplicates.sorted().joined(separator: ", "))"
+            )
         default:
             return ConfigError(file: file, keyPath: "", message: "YAML: \(error)")
         }
@@ -62,7 +72,8 @@ public enum ConfigLoader {
         case .keyNotFound(let key, let context):
             // The key is absent: point at the mapping that lacks it.
             path = context.codingPath
-            let detail = context.debugDescription.hasPrefix("No value associated") ? "" : " (\(context.debugDescription))"
+            let detail =
+                context.debugDescription.hasPrefix("No value associated") ? "" : " (\(context.debugDescription))"
             message = "missing required key '\(key.stringValue)'\(detail)"
         case .typeMismatch(let type, let context):
             path = context.codingPath

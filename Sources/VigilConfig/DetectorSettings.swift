@@ -13,7 +13,8 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, window, warmup
-        case zScale = "z_scale", stuckAfter = "stuck_after"
+        case zScale = "z_scale"
+        case stuckAfter = "stuck_after"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,9 +25,13 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
             throw container.invalid(.kind, "detector kind must be 'robust' (the neural detectors are not built yet)")
         }
         window = try container.decode(Int.self, forKey: .window, default: 120)
-        guard (8...100_000).contains(window) else { throw container.invalid(.window, "window must be 8 to 100000 ticks") }
+        guard (8...100_000).contains(window) else {
+            throw container.invalid(.window, "window must be 8 to 100000 ticks")
+        }
         warmup = try container.decode(Int.self, forKey: .warmup, default: window / 2)
-        guard (1...1_000_000).contains(warmup) else { throw container.invalid(.warmup, "warmup must be 1 to 1000000 ticks") }
+        guard (1...1_000_000).contains(warmup) else {
+            throw container.invalid(.warmup, "warmup must be 1 to 1000000 ticks")
+        }
         zScale = try container.decode(Double.self, forKey: .zScale, default: 2)
         guard zScale > 0, zScale.isFinite else { throw container.invalid(.zScale, "z_scale must be positive") }
         stuckAfter = try container.decode(Int.self, forKey: .stuckAfter, default: 30)
@@ -59,7 +64,9 @@ public struct AlarmSettings: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case threshold, cooldown
-        case minDuration = "min_duration", clearBelow = "clear_below", clearAfter = "clear_after"
+        case minDuration = "min_duration"
+        case clearBelow = "clear_below"
+        case clearAfter = "clear_after"
         case criticalAbove = "critical_above"
     }
 

@@ -12,15 +12,20 @@ public enum SecretFile {
         }
         guard permissions & 0o077 == 0 else {
             throw ConfigError(
-                file: path, keyPath: key,
-                message: "the password file is readable by others (mode \(String(permissions, radix: 8))); chmod 600 it")
+                file: path,
+                keyPath: key,
+                message: "the password file is readable by others (mode \(String(permissions, radix: 8))); chmod 600 it"
+            )
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigError(file: path, keyPath: key, message: "cannot read the password file")
         }
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let line =
+            text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let password = line.hasSuffix("\r") ? String(line.dropLast()) : line
-        guard !password.isEmpty else { throw ConfigError(file: path, keyPath: key, message: "the password file is empty") }
+        guard !password.isEmpty else {
+            throw ConfigError(file: path, keyPath: key, message: "the password file is empty")
+        }
         return password
     }
 }

@@ -14,7 +14,9 @@ public struct StorageSettings: Hashable, Sendable, Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         path = try container.decode(String.self, forKey: .path, default: "/var/lib/vigil/vigil.db")
         retention = try container.decode(ConfigDuration.self, forKey: .retention, default: ConfigDuration("90d")!)
-        guard retention.duration >= .seconds(3600) else { throw container.invalid(.retention, "retention must be at least 1h") }
+        guard retention.duration >= .seconds(3600) else {
+            throw container.invalid(.retention, "retention must be at least 1h")
+        }
     }
 
     init() {
@@ -40,7 +42,9 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case topic, qos
-        case stateTopic = "state_topic", statusTopic = "status_topic", deadLetterTopic = "dead_letter_topic"
+        case stateTopic = "state_topic"
+        case statusTopic = "status_topic"
+        case deadLetterTopic = "dead_letter_topic"
         case deadLetterMaxBytes = "dead_letter_max_bytes"
     }
 
@@ -57,8 +61,10 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
         }
         qos = try container.decode(Int.self, forKey: .qos, default: 1)
         guard (1...2).contains(qos) else { throw container.invalid(.qos, "alert qos must be 1 or 2") }
-        for (key, value) in [(CodingKeys.topic, topic), (.stateTopic, stateTopic), (.statusTopic, statusTopic),
-                             (.deadLetterTopic, deadLetterTopic)]
+        for (key, value) in [
+            (CodingKeys.topic, topic), (.stateTopic, stateTopic), (.statusTopic, statusTopic),
+            (.deadLetterTopic, deadLetterTopic),
+        ]
         where value.isEmpty || value.contains("+") || value.contains("#") {
             throw container.invalid(key, "a publish topic must be non-empty and contain no '+' or '#'")
         }
@@ -82,7 +88,8 @@ public struct LimitSettings: Hashable, Sendable, Decodable {
     public var maxClockSkew: ConfigDuration
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case maxPayloadBytes = "max_payload_bytes", maxClockSkew = "max_clock_skew"
+        case maxPayloadBytes = "max_payload_bytes"
+        case maxClockSkew = "max_clock_skew"
     }
 
     public init(from decoder: any Decoder) throws {

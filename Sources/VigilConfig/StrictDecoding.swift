@@ -18,7 +18,10 @@ extension Decoder {
             let advice = hint[key.stringValue] ?? "known keys: \(known.sorted().joined(separator: ", "))"
             throw DecodingError.dataCorrupted(
                 DecodingError.Context(
-                    codingPath: codingPath + [key], debugDescription: "unknown key '\(key.stringValue)'; \(advice)"))
+                    codingPath: codingPath + [key],
+                    debugDescription: "unknown key '\(key.stringValue)'; \(advice)"
+                )
+            )
         }
     }
 }

@@ -6,8 +6,13 @@ extension VigilConfiguration {
         assets.enumerated().flatMap { profile, asset in
             asset.signals.map { signal in
                 SignalRoute(
-                    pattern: signal.topic, asset: asset.name, signal: signal.name, format: signal.format,
-                    range: signal.range, profile: profile)
+                    pattern: signal.topic,
+                    asset: asset.name,
+                    signal: signal.name,
+                    format: signal.format,
+                    range: signal.range,
+                    profile: profile
+                )
             }
         }
     }
@@ -20,16 +25,28 @@ extension VigilConfiguration {
                 if let name = signal.name, let deviation = signal.minDeviation { minDeviation[name] = deviation }
             }
             return AssetProfile(
-                name: asset.name, tick: asset.tick.duration, maxHold: asset.hold, maxAssets: asset.maxAssets,
+                name: asset.name,
+                tick: asset.tick.duration,
+                maxHold: asset.hold,
+                maxAssets: asset.maxAssets,
                 maxSignals: asset.maxSignals,
                 detector: .robustStatistics(
                     RobustStatisticsDetector.Settings(
-                        window: asset.detector.window, warmup: asset.detector.warmup, zScale: asset.detector.zScale,
-                        stuckAfter: asset.detector.stuckAfter, minDeviation: minDeviation)),
+                        window: asset.detector.window,
+                        warmup: asset.detector.warmup,
+                        zScale: asset.detector.zScale,
+                        stuckAfter: asset.detector.stuckAfter,
+                        minDeviation: minDeviation
+                    )
+                ),
                 alarm: AlarmPolicy(
-                    threshold: asset.alarm.threshold, minDuration: asset.alarm.minDuration,
-                    clearBelow: asset.alarm.clearBelow, clearAfter: asset.alarm.clearAfter,
-                    cooldown: asset.alarm.cooldown.duration, criticalAbove: asset.alarm.criticalAbove)
+                    threshold: asset.alarm.threshold,
+                    minDuration: asset.alarm.minDuration,
+                    clearBelow: asset.alarm.clearBelow,
+                    clearAfter: asset.alarm.clearAfter,
+                    cooldown: asset.alarm.cooldown.duration,
+                    criticalAbove: asset.alarm.criticalAbove
+                )
             )
         }
     }

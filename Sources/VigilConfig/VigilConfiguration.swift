@@ -35,7 +35,9 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable {
                     throw DecodingError.dataCorrupted(
                         DecodingError.Context(
                             codingPath: [CodingKeys.assets, AnyKey(index: index)],
-                            debugDescription: "topic '\(signal.topic)' would also match Vigil's own output '\(output)'"))
+                            debugDescription: "topic '\(signal.topic)' would also match Vigil's own output '\(output)'"
+                        )
+                    )
                 }
             }
         }

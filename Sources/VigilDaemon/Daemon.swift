@@ -1,7 +1,7 @@
 public import Logging
 public import ServiceLifecycle
-public import VigilConfig
 internal import UnixSignals
+public import VigilConfig
 internal import VigilCore
 public import VigilMQTT
 public import VigilStore
@@ -37,7 +37,10 @@ public struct Daemon: Sendable {
     ///   - handleSignals: whether SIGTERM and SIGINT shut the group down (false in in-process tests).
     ///   - logger: the root logger.
     public init(
-        configuration: VigilConfiguration, password: String?, clock: WallClock = .system, handleSignals: Bool = true,
+        configuration: VigilConfiguration,
+        password: String?,
+        clock: WallClock = .system,
+        handleSignals: Bool = true,
         logger: Logger
     ) throws(StoreError) {
         let broker = configuration.broker
@@ -48,18 +51,29 @@ public struct Daemon: Sendable {
 
         func options(clientID: String, subscriptions: [ConnectOptions.Subscription]) -> ConnectOptions {
             ConnectOptions(
-                host: broker.host, port: Int32(broker.port), clientID: clientID, keepalive: broker.keepalive.duration,
-                cleanSession: broker.cleanSession, username: broker.username, password: password,
-                tls: broker.tls.map { ConnectOptions.TLS(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile) },
-                subscriptions: subscriptions, reconnectDelay: broker.reconnectDelay.duration,
-                reconnectDelayMax: broker.reconnectDelayMax.duration, inboundCapacity: broker.inboundQueue)
+                host: broker.host,
+                port: Int32(broker.port),
+                clientID: clientID,
+                keepalive: broker.keepalive.duration,
+                cleanSession: broker.cleanSession,
+                username: broker.username,
+                password: password,
+                tls: broker.tls.map {
+                    ConnectOptions.TLS(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile)
+                },
+                subscriptions: subscriptions,
+                reconnectDelay: broker.reconnectDelay.duration,
+                reconnectDelayMax: broker.reconnectDelayMax.duration,
+                inboundCapacity: broker.inboundQueue
+            )
         }
         var publisherOptions = options(clientID: "\(broker.clientID)-pub", subscriptions: [])
         publisherOptions.will = offline
         publisherOptions.onlineMessage = online
         let subscriberOptions = options(
             clientID: broker.clientID,
-            subscriptions: intake.subscriptionFilters.map { .init(filter: $0, qos: Int32(broker.qos)) })
+            subscriptions: intake.subscriptionFilters.map { .init(filter: $0, qos: Int32(broker.qos)) }
+        )
 
         metrics = DaemonMetrics()
         store = try EventStore(path: configuration.storage.path)
@@ -67,34 +81,67 @@ public struct Daemon: Sendable {
         publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
         let wakeups = Wakeups()
         let (letters, lettersContinuation) = AsyncStream.makeStream(
-            of: DeadLetter.self, bufferingPolicy: .bufferingOldest(1000))
+            of: DeadLetter.self,
+            bufferingPolicy: .bufferingOldest(1000)
+        )
 
         let services: [any Service] = [
             ConnectionService(client: publisher, goodbye: offline, logger: logger),
             OutboxService(
-                store: store, client: publisher, wakeups: wakeups, metrics: metrics, flushTimeout: .seconds(10),
-                logger: logger.with("service", "outbox")),
+                store: store,
+                client: publisher,
+                wakeups: wakeups,
+                metrics: metrics,
+                flushTimeout: .seconds(10),
+                logger: logger.with("service", "outbox")
+            ),
             DeadLetterService(
-                letters: letters, client: publisher, topicPrefix: alerts.deadLetterTopic, metrics: metrics,
-                logger: logger),
+                letters: letters,
+                client: publisher,
+                topicPrefix: alerts.deadLetterTopic,
+                metrics: metrics,
+                logger: logger
+            ),
             PipelineService(
-                messages: subscriber.messages, intake: intake, profiles: configuration.profiles, store: store,
+                messages: subscriber.messages,
+                intake: intake,
+                profiles: configuration.profiles,
+                store: store,
                 topics: AlertTopics(
-                    alert: alerts.topic, state: alerts.stateTopic, qos: Int32(alerts.qos),
-                    deadLetter: alerts.deadLetterTopic, deadLetterMaxBytes: alerts.deadLetterMaxBytes),
-                deadLetters: lettersContinuation, outboxWakeups: wakeups, metrics: metrics, clock: clock,
-                version: Self.version, logger: logger.with("service", "pipeline")),
+                    alert: alerts.topic,
+                    state: alerts.stateTopic,
+                    qos: Int32(alerts.qos),
+                    deadLetter: alerts.deadLetterTopic,
+                    deadLetterMaxBytes: alerts.deadLetterMaxBytes
+                ),
+                deadLetters: lettersContinuation,
+                outboxWakeups: wakeups,
+                metrics: metrics,
+                clock: clock,
+                version: Self.version,
+                logger: logger.with("service", "pipeline")
+            ),
             ConnectionService(client: subscriber, logger: logger),
             RetentionService(
-                store: store, retention: configuration.storage.retention.duration, clock: clock,
-                logger: logger.with("service", "retention")),
-            SystemdService(notifier: SystemdNotifier.fromProcessEnvironment(), subscriber: subscriber, metrics: metrics, logger: logger),
+                store: store,
+                retention: configuration.storage.retention.duration,
+                clock: clock,
+                logger: logger.with("service", "retention")
+            ),
+            SystemdService(
+                notifier: SystemdNotifier.fromProcessEnvironment(),
+                subscriber: subscriber,
+                metrics: metrics,
+                logger: logger
+            ),
         ]
         group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
-                logger: logger))
+                logger: logger
+            )
+        )
     }
 
     /// Starts a graceful shutdown, as SIGTERM does; `run()` returns once it is complete.

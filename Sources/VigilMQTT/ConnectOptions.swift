@@ -82,10 +82,20 @@ public struct ConnectOptions: Sendable, Hashable {
 
     /// Creates options with sensible defaults for a plant network.
     public init(
-        host: String, port: Int32 = 1883, clientID: String, keepalive: Duration = .seconds(30),
-        cleanSession: Bool = true, username: String? = nil, password: String? = nil, tls: TLS? = nil,
-        will: StatusMessage? = nil, onlineMessage: StatusMessage? = nil, subscriptions: [Subscription] = [],
-        reconnectDelay: Duration = .seconds(1), reconnectDelayMax: Duration = .seconds(30), inboundCapacity: Int = 1024
+        host: String,
+        port: Int32 = 1883,
+        clientID: String,
+        keepalive: Duration = .seconds(30),
+        cleanSession: Bool = true,
+        username: String? = nil,
+        password: String? = nil,
+        tls: TLS? = nil,
+        will: StatusMessage? = nil,
+        onlineMessage: StatusMessage? = nil,
+        subscriptions: [Subscription] = [],
+        reconnectDelay: Duration = .seconds(1),
+        reconnectDelayMax: Duration = .seconds(30),
+        inboundCapacity: Int = 1024
     ) {
         self.host = host
         self.port = port

@@ -12,8 +12,11 @@ extension MQTTClient {
             state.withLock { $0.lastRefusal = rc }
             logger.error(
                 "MQTT broker refused the connection",
-                metadata: ["mqtt.broker": "\(options.host):\(options.port)",
-                           "mqtt.reason": "\(String(cString: mosquitto_connack_string(rc)))"])
+                metadata: [
+                    "mqtt.broker": "\(options.host):\(options.port)",
+                    "mqtt.reason": "\(String(cString: mosquitto_connack_string(rc)))",
+                ]
+            )
             // End libmosquitto's loop; the supervisor reconnects after its backoff.
             mosquitto_disconnect(handle)
             return
@@ -25,15 +28,28 @@ extension MQTTClient {
             if result == MOSQ_ERR_SUCCESS.rawValue {
                 subscribeMIDs.insert(mid)
             } else {
-                logger.error("MQTT subscribe failed", metadata: ["mqtt.filter": "\(subscription.filter)",
-                                                                 "mqtt.error": "\(MQTTError.library(result, "mosquitto_subscribe"))"])
+                logger.error(
+                    "MQTT subscribe failed",
+                    metadata: [
+                        "mqtt.filter": "\(subscription.filter)",
+                        "mqtt.error": "\(MQTTError.library(result, "mosquitto_subscribe"))",
+                    ]
+                )
             }
         }
         var onlineMID: Int32?
         if let online = options.onlineMessage {
             var mid: Int32 = 0
             let result = online.payload.withUnsafeBytes { bytes in
-                mosquitto_publish(handle, &mid, online.topic, Int32(bytes.count), bytes.baseAddress, online.qos, online.retain)
+                mosquitto_publish(
+                    handle,
+                    &mid,
+                    online.topic,
+                    Int32(bytes.count),
+                    bytes.baseAddress,
+                    online.qos,
+                    online.retain
+                )
             }
             if result == MOSQ_ERR_SUCCESS.rawValue { onlineMID = mid }
         }
@@ -45,8 +61,13 @@ extension MQTTClient {
             if let onlineMID { state.untrackedPublishes.insert(onlineMID) }
             return state.takeSatisfiedWaiters()
         }
-        logger.info("MQTT connected", metadata: ["mqtt.broker": "\(options.host):\(options.port)",
-                                                 "mqtt.client_id": "\(options.clientID)"])
+        logger.info(
+            "MQTT connected",
+            metadata: [
+                "mqtt.broker": "\(options.host):\(options.port)",
+                "mqtt.client_id": "\(options.clientID)",
+            ]
+        )
         for waiter in ready { waiter.resume() }
     }
 

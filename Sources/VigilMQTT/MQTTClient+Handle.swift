@@ -24,7 +24,9 @@ extension MQTTClient {
         // Another thread (ours) runs the loop, and Swift tasks publish concurrently.
         try check(mosquitto_threaded_set(handle, true), "mosquitto_threaded_set")
         try check(
-            mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311)), "mosquitto_int_option")
+            mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311)),
+            "mosquitto_int_option"
+        )
         try check(mosquitto_int_option(handle, MOSQ_OPT_TCP_NODELAY, 1), "mosquitto_int_option")
         if let username = options.username {
             try check(mosquitto_username_pw_set(handle, username, options.password), "mosquitto_username_pw_set")
@@ -48,7 +50,10 @@ extension MQTTClient {
             MQTTClient.from(context).didDisconnect(handle, rc: rc)
         }
         mosquitto_subscribe_callback_set(handle) { _, context, mid, count, granted in
-            MQTTClient.from(context).didSubscribe(mid: mid, granted: Array(UnsafeBufferPointer(start: granted, count: Int(count))))
+            MQTTClient.from(context).didSubscribe(
+                mid: mid,
+                granted: Array(UnsafeBufferPointer(start: granted, count: Int(count)))
+            )
         }
         mosquitto_publish_callback_set(handle) { _, context, mid in
             MQTTClient.from(context).didPublish(mid: mid)

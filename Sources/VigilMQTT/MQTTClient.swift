@@ -72,8 +72,11 @@ public final class MQTTClient: Sendable {
                 let delay = backoff.nextDelay(using: &random)
                 logger.warning(
                     "MQTT connection ended; reconnecting",
-                    metadata: ["mqtt.broker": "\(options.host):\(options.port)", "mqtt.reason": "\(outcome)",
-                               "mqtt.retry_in": "\(delay)"])
+                    metadata: [
+                        "mqtt.broker": "\(options.host):\(options.port)", "mqtt.reason": "\(outcome)",
+                        "mqtt.retry_in": "\(delay)",
+                    ]
+                )
                 state.withLock { $0.statistics.reconnects += 1 }
                 await sleepUnlessStopping(delay)
             }
@@ -134,11 +137,13 @@ public final class MQTTClient: Sendable {
     /// - Throws: `MQTTError` (`.notConnected` when there is no connection right now),
     ///   `CancellationError` when the task is cancelled while waiting for the acknowledgement.
     public func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool) async throws {
-        guard let handle = state.withLock({ state -> UncheckedHandle? in
-            guard state.phase == .connected, let handle = state.handle else { return nil }
-            state.leases += 1
-            return handle
-        })?.handle else {
+        guard
+            let handle = state.withLock({ state -> UncheckedHandle? in
+                guard state.phase == .connected, let handle = state.handle else { return nil }
+                state.leases += 1
+                return handle
+            })?.handle
+        else {
             throw MQTTError(kind: .notConnected, code: 0, operation: "mosquitto_publish")
         }
         var mid: Int32 = 0
@@ -161,7 +166,9 @@ public final class MQTTClient: Sendable {
                     } else if Task.isCancelled {
                         continuation.resume(throwing: CancellationError())
                     } else if state.phase == .stopped {
-                        continuation.resume(throwing: MQTTError(kind: .shutDown, code: 0, operation: "mosquitto_publish"))
+                        continuation.resume(
+                            throwing: MQTTError(kind: .shutDown, code: 0, operation: "mosquitto_publish")
+                        )
                     } else {
                         state.pendingPublishes[messageID] = continuation
                     }

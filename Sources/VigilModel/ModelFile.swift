@@ -25,7 +25,8 @@ public struct ModelFile: Hashable, Sendable {
     public var training: TrainingMetadata
 
     /// Creates a model file.
-    public init(network: RecurrentNetwork<Float>, loss: Loss, normalisation: Normalisation, training: TrainingMetadata) {
+    public init(network: RecurrentNetwork<Float>, loss: Loss, normalisation: Normalisation, training: TrainingMetadata)
+    {
         self.network = network
         self.loss = loss
         self.normalisation = normalisation
@@ -36,8 +37,13 @@ public struct ModelFile: Hashable, Sendable {
     public var architecture: ModelArchitecture {
         let first = network.recurrent[0]
         return ModelArchitecture(
-            kind: first.kind, inputSize: first.inputSize, hiddenSize: first.hiddenSize, layers: network.recurrent.count,
-            outputSize: network.outputSize, headActivation: network.head.activation)
+            kind: first.kind,
+            inputSize: first.inputSize,
+            hiddenSize: first.hiddenSize,
+            layers: network.recurrent.count,
+            outputSize: network.outputSize,
+            headActivation: network.head.activation
+        )
     }
 
     // MARK: - Writing
@@ -51,8 +57,13 @@ public struct ModelFile: Hashable, Sendable {
             for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
         }
         let header = ModelHeader(
-            architecture: architecture, loss: loss, normalisation: normalisation, training: training, tensors: entries,
-            dataBytes: data.count)
+            architecture: architecture,
+            loss: loss,
+            normalisation: normalisation,
+            training: training,
+            tensors: entries,
+            dataBytes: data.count
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Plain structs of numbers and strings always encode.
@@ -123,11 +134,20 @@ public struct ModelFile: Hashable, Sendable {
             architecture.outputSize >= 1, architecture.layers <= 16, architecture.hiddenSize <= 65_536
         else { throw .malformedHeader("implausible architecture \(architecture)") }
         var network = RecurrentNetwork<Float>(
-            kind: architecture.kind, inputSize: architecture.inputSize, hiddenSize: architecture.hiddenSize,
-            layers: architecture.layers, outputSize: architecture.outputSize, seed: 0)
+            kind: architecture.kind,
+            inputSize: architecture.inputSize,
+            hiddenSize: architecture.hiddenSize,
+            layers: architecture.layers,
+            outputSize: architecture.outputSize,
+            seed: 0
+        )
         network.head = DenseLayer(
-            inputSize: architecture.hiddenSize, outputSize: architecture.outputSize, weight: network.head.weight,
-            bias: network.head.bias, activation: architecture.headActivation)
+            inputSize: architecture.hiddenSize,
+            outputSize: architecture.outputSize,
+            weight: network.head.weight,
+            bias: network.head.bias,
+            activation: architecture.headActivation
+        )
         let entries = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var parameters: [Float] = []
         for (name, shape, _) in tensors(of: network) {
@@ -151,7 +171,12 @@ public struct ModelFile: Hashable, Sendable {
             header.normalisation.scale.allSatisfy({ $0.isFinite && $0 > 0 }),
             header.normalisation.center.allSatisfy(\.isFinite)
         else { throw .malformedHeader("normalisation does not fit \(architecture.inputSize) inputs") }
-        return ModelFile(network: network, loss: header.loss, normalisation: header.normalisation, training: header.training)
+        return ModelFile(
+            network: network,
+            loss: header.loss,
+            normalisation: header.normalisation,
+            training: header.training
+        )
     }
 
     /// Name, shape and values of every tensor, in parameter order.

@@ -17,7 +17,9 @@ public struct ModelArchitecture: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case kind, layers
-        case inputSize = "input_size", hiddenSize = "hidden_size", outputSize = "output_size"
+        case inputSize = "input_size"
+        case hiddenSize = "hidden_size"
+        case outputSize = "output_size"
         case headActivation = "head_activation"
     }
 }
@@ -66,7 +68,9 @@ public struct TrainingMetadata: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case samples, epochs, seed
-        case bestEpoch = "best_epoch", validationLoss = "validation_loss", trainedAt = "trained_at"
+        case bestEpoch = "best_epoch"
+        case validationLoss = "validation_loss"
+        case trainedAt = "trained_at"
     }
 }
 

@@ -33,7 +33,11 @@ public struct PlantPublisher: Sendable {
 
     /// Publishes simulated seconds `0..<seconds` (or until cancelled) through `client`, which must be
     /// running. Announces each fault as it begins through `announce`.
-    public func publish(seconds: Int, through client: MQTTClient, announce: @Sendable (SimulatedPlant.Fault) -> Void) async throws {
+    public func publish(
+        seconds: Int,
+        through client: MQTTClient,
+        announce: @Sendable (SimulatedPlant.Fault) -> Void
+    ) async throws {
         let clock = ContinuousClock()
         let began = clock.now
         for t in 0..<seconds {
@@ -46,7 +50,11 @@ public struct PlantPublisher: Sendable {
                 while true {
                     do {
                         try await client.publish(
-                            topic: "\(prefix)/\(signal.asset)/\(signal.name)", payload: payload, qos: 1, retain: false)
+                            topic: "\(prefix)/\(signal.asset)/\(signal.name)",
+                            payload: payload,
+                            qos: 1,
+                            retain: false
+                        )
                         break
                     } catch let error as MQTTError where error.kind == .notConnected {
                         try await client.waitUntilConnected()

@@ -1,9 +1,10 @@
+import VigilCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import VigilCore
 
 /// A small plant of pumps and motors whose signals look like real ones (a level, a daily drift, a
 /// slower load cycle, sensor noise) and into which faults are injected on a schedule.
@@ -65,15 +66,87 @@ public struct SimulatedPlant: Sendable {
 
     /// The default plant: two pumps and a motor.
     public static let defaultSignals: [Signal] = [
-        Signal(asset: "pump-1", name: "pressure", level: 6.2, dailyAmplitude: 0.3, cycleAmplitude: 0.2, cyclePeriod: 900, noise: 0.05),
-        Signal(asset: "pump-1", name: "flow", level: 118, dailyAmplitude: 6, cycleAmplitude: 4, cyclePeriod: 900, noise: 0.8),
-        Signal(asset: "pump-1", name: "temperature", level: 44, dailyAmplitude: 3, cycleAmplitude: 0.5, cyclePeriod: 1800, noise: 0.1),
-        Signal(asset: "pump-2", name: "pressure", level: 5.8, dailyAmplitude: 0.3, cycleAmplitude: 0.25, cyclePeriod: 700, noise: 0.05),
-        Signal(asset: "pump-2", name: "flow", level: 96, dailyAmplitude: 5, cycleAmplitude: 3, cyclePeriod: 700, noise: 0.7),
-        Signal(asset: "pump-2", name: "temperature", level: 41, dailyAmplitude: 3, cycleAmplitude: 0.5, cyclePeriod: 1800, noise: 0.1),
-        Signal(asset: "motor-1", name: "current", level: 12.5, dailyAmplitude: 0.8, cycleAmplitude: 0.6, cyclePeriod: 600, noise: 0.1),
-        Signal(asset: "motor-1", name: "vibration", level: 2.4, dailyAmplitude: 0.1, cycleAmplitude: 0.1, cyclePeriod: 600, noise: 0.04),
-        Signal(asset: "motor-1", name: "temperature", level: 61, dailyAmplitude: 4, cycleAmplitude: 0.8, cyclePeriod: 1800, noise: 0.12),
+        Signal(
+            asset: "pump-1",
+            name: "pressure",
+            level: 6.2,
+            dailyAmplitude: 0.3,
+            cycleAmplitude: 0.2,
+            cyclePeriod: 900,
+            noise: 0.05
+        ),
+        Signal(
+            asset: "pump-1",
+            name: "flow",
+            level: 118,
+            dailyAmplitude: 6,
+            cycleAmplitude: 4,
+            cyclePeriod: 900,
+            noise: 0.8
+        ),
+        Signal(
+            asset: "pump-1",
+            name: "temperature",
+            level: 44,
+            dailyAmplitude: 3,
+            cycleAmplitude: 0.5,
+            cyclePeriod: 1800,
+            noise: 0.1
+        ),
+        Signal(
+            asset: "pump-2",
+            name: "pressure",
+            level: 5.8,
+            dailyAmplitude: 0.3,
+            cycleAmplitude: 0.25,
+            cyclePeriod: 700,
+            noise: 0.05
+        ),
+        Signal(
+            asset: "pump-2",
+            name: "flow",
+            level: 96,
+            dailyAmplitude: 5,
+            cycleAmplitude: 3,
+            cyclePeriod: 700,
+            noise: 0.7
+        ),
+        Signal(
+            asset: "pump-2",
+            name: "temperature",
+            level: 41,
+            dailyAmplitude: 3,
+            cycleAmplitude: 0.5,
+            cyclePeriod: 1800,
+            noise: 0.1
+        ),
+        Signal(
+            asset: "motor-1",
+            name: "current",
+            level: 12.5,
+            dailyAmplitude: 0.8,
+            cycleAmplitude: 0.6,
+            cyclePeriod: 600,
+            noise: 0.1
+        ),
+        Signal(
+            asset: "motor-1",
+            name: "vibration",
+            level: 2.4,
+            dailyAmplitude: 0.1,
+            cycleAmplitude: 0.1,
+            cyclePeriod: 600,
+            noise: 0.04
+        ),
+        Signal(
+            asset: "motor-1",
+            name: "temperature",
+            level: 61,
+            dailyAmplitude: 4,
+            cycleAmplitude: 0.8,
+            cyclePeriod: 1800,
+            noise: 0.12
+        ),
     ]
 
     /// Creates a plant.
@@ -84,8 +157,11 @@ public struct SimulatedPlant: Sendable {
     ///   - horizon: seconds of schedule to plan.
     ///   - seed: the random seed.
     public init(
-        signals: [Signal] = SimulatedPlant.defaultSignals, firstFault: Int = 180, faultEvery: Int = 150,
-        horizon: Int = 86_400, seed: UInt64 = 1
+        signals: [Signal] = SimulatedPlant.defaultSignals,
+        firstFault: Int = 180,
+        faultEvery: Int = 150,
+        horizon: Int = 86_400,
+        seed: UInt64 = 1
     ) {
         self.signals = signals
         self.seed = seed
@@ -97,12 +173,13 @@ public struct SimulatedPlant: Sendable {
             while start < horizon {
                 let kind = FaultKind.allCases[index % FaultKind.allCases.count]
                 let signal = signals[Int(random.next() % UInt64(signals.count))]
-                let duration = switch kind {
-                case .spike: 3
-                case .levelShift: 60
-                case .drift: 90
-                case .stuck: 60
-                }
+                let duration =
+                    switch kind {
+                    case .spike: 3
+                    case .levelShift: 60
+                    case .drift: 90
+                    case .stuck: 60
+                    }
                 faults.append(Fault(kind: kind, signal: signal, start: start, duration: duration))
                 start += faultEvery
                 index += 1
@@ -138,9 +215,13 @@ public struct SimulatedPlant: Sendable {
     private func normalValue(of signal: Signal, at t: Int, epochSeconds: Double) -> Double {
         let day = sin(2 * Double.pi * epochSeconds / 86_400)
         let cycle = sin(2 * Double.pi * Double(t) / signal.cyclePeriod)
-        var random = SplitMix(seed: seed &+ UInt64(bitPattern: Int64(t)) &* 0x9E37_79B9 &+ UInt64(signal.name.utf8.count * 131 + signal.asset.utf8.count))
+        var random = SplitMix(
+            seed: seed &+ UInt64(bitPattern: Int64(t)) &* 0x9E37_79B9
+                &+ UInt64(signal.name.utf8.count * 131 + signal.asset.utf8.count)
+        )
         for byte in (signal.asset + signal.name).utf8 { random.mix(UInt64(byte)) }
-        return signal.level + signal.dailyAmplitude * day + signal.cycleAmplitude * cycle + signal.noise * random.gaussian()
+        return signal.level + signal.dailyAmplitude * day + signal.cycleAmplitude * cycle + signal.noise
+            * random.gaussian()
     }
 }
 

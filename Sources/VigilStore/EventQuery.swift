@@ -17,8 +17,12 @@ public struct EventQuery: Hashable, Sendable {
 
     /// Creates a query.
     public init(
-        since: Timestamp? = nil, until: Timestamp? = nil, asset: String? = nil, kind: EventKind? = nil,
-        state: AlarmTransition? = nil, limit: Int = 1000
+        since: Timestamp? = nil,
+        until: Timestamp? = nil,
+        asset: String? = nil,
+        kind: EventKind? = nil,
+        state: AlarmTransition? = nil,
+        limit: Int = 1000
     ) {
         self.since = since
         self.until = until

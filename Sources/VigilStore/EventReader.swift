@@ -93,18 +93,29 @@ public struct EventReader: Sendable {
         guard let kind = EventKind(rawValue: kindText), let state = AlarmTransition(rawValue: stateText),
             let severity = Severity(rawValue: severityText)
         else {
-            throw StoreError(operation: "read events", message: "row \(row["id"] as Int64) has an unknown kind, state or severity")
+            throw StoreError(
+                operation: "read events",
+                message: "row \(row["id"] as Int64) has an unknown kind, state or severity"
+            )
         }
         return EventRecord(
             id: row["id"],
             event: Event(
-                alarmID: row["alarm_id"], asset: row["asset"], kind: kind, transition: state, severity: severity,
-                score: row["score"], peakScore: row["peak_score"], time: Timestamp(milliseconds: row["time"]),
+                alarmID: row["alarm_id"],
+                asset: row["asset"],
+                kind: kind,
+                transition: state,
+                severity: severity,
+                score: row["score"],
+                peakScore: row["peak_score"],
+                time: Timestamp(milliseconds: row["time"]),
                 windowStart: Timestamp(milliseconds: row["window_start"]),
                 windowEnd: Timestamp(milliseconds: row["window_end"]),
                 contributions: signals.map {
                     SignalContribution(signal: $0.name, value: $0.value, expected: $0.expected, score: $0.score)
                 },
-                detector: row["detector"]))
+                detector: row["detector"]
+            )
+        )
     }
 }

@@ -71,27 +71,32 @@ extension Array where Element == EventRecord {
         case .json:
             return map { $0.jsonLine() + "\n" }.joined()
         case .csv:
-            let header = "id,time,asset,kind,state,severity,score,peak_score,alarm_id,top_signal,value,expected,detector"
+            let header =
+                "id,time,asset,kind,state,severity,score,peak_score,alarm_id,top_signal,value,expected,detector"
             let rows = map { record -> String in
                 let event = record.event
                 let top = event.contributions.first
                 return [
                     String(record.id), event.time.iso8601, event.asset, event.kind.rawValue, event.transition.rawValue,
                     event.severity.rawValue, formatNumber(event.score), formatNumber(event.peakScore), event.alarmID,
-                    top?.signal ?? "", top.map { formatNumber($0.value) } ?? "", top.map { formatNumber($0.expected) } ?? "",
+                    top?.signal ?? "", top.map { formatNumber($0.value) } ?? "",
+                    top.map { formatNumber($0.expected) } ?? "",
                     event.detector,
                 ].map(csvField).joined(separator: ",")
             }
             return ([header] + rows).joined(separator: "\n") + "\n"
         case .table:
-            let header = ["TIME", "ASSET", "KIND", "STATE", "SEVERITY", "SCORE", "SIGNAL", "VALUE", "EXPECTED", "ALARM"]
+            let header = [
+                "TIME", "ASSET", "KIND", "STATE", "SEVERITY", "SCORE", "SIGNAL", "VALUE", "EXPECTED", "ALARM",
+            ]
             let rows = map { record -> [String] in
                 let event = record.event
                 let top = event.contributions.first
                 return [
                     event.time.iso8601, event.asset, event.kind.rawValue, event.transition.rawValue,
                     event.severity.rawValue, String(format: "%.4f", event.score), top?.signal ?? "-",
-                    top.map { formatNumber($0.value) } ?? "-", top.map { formatNumber($0.expected) } ?? "-", event.alarmID,
+                    top.map { formatNumber($0.value) } ?? "-", top.map { formatNumber($0.expected) } ?? "-",
+                    event.alarmID,
                 ]
             }
             let widths = header.indices.map { column in

@@ -45,7 +45,10 @@ public final class EventStore: Sendable {
                 for message in batch.outbox {
                     try db.execute(
                         sql: "INSERT INTO outbox (topic, payload, qos, retain, created_at) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [message.topic, Data(message.payload), message.qos, message.retain, now.milliseconds])
+                        arguments: [
+                            message.topic, Data(message.payload), message.qos, message.retain, now.milliseconds,
+                        ]
+                    )
                 }
                 for (asset, readings) in batch.readings {
                     try db.execute(
@@ -54,7 +57,8 @@ public final class EventStore: Sendable {
                             ON CONFLICT(name) DO UPDATE SET readings = readings + excluded.readings,
                                 last_time = max(coalesce(last_time, 0), excluded.last_time)
                             """,
-                        arguments: [asset, readings.count, readings.lastTime])
+                        arguments: [asset, readings.count, readings.lastTime]
+                    )
                 }
                 for (asset, state) in batch.states {
                     try db.execute(
@@ -62,7 +66,8 @@ public final class EventStore: Sendable {
                             INSERT INTO asset (name, state) VALUES (?, ?)
                             ON CONFLICT(name) DO UPDATE SET state = excluded.state
                             """,
-                        arguments: [asset, state])
+                        arguments: [asset, state]
+                    )
                 }
             }
         }
@@ -80,7 +85,8 @@ public final class EventStore: Sendable {
                 event.alarmID, event.asset, event.kind.rawValue, event.transition.rawValue, event.severity.rawValue,
                 event.score, event.peakScore, event.time.milliseconds, event.windowStart.milliseconds,
                 event.windowEnd.milliseconds, signals, event.detector,
-            ])
+            ]
+        )
         switch event.transition {
         case .raised:
             try db.execute(
@@ -88,16 +94,21 @@ public final class EventStore: Sendable {
                     INSERT OR REPLACE INTO alarm (id, asset, kind, severity, is_open, raised_at, cleared_at, peak_score)
                     VALUES (?, ?, ?, ?, 1, ?, NULL, ?)
                     """,
-                arguments: [event.alarmID, event.asset, event.kind.rawValue, event.severity.rawValue,
-                            event.time.milliseconds, event.peakScore])
+                arguments: [
+                    event.alarmID, event.asset, event.kind.rawValue, event.severity.rawValue,
+                    event.time.milliseconds, event.peakScore,
+                ]
+            )
         case .updated:
             try db.execute(
                 sql: "UPDATE alarm SET severity = ?, peak_score = ? WHERE id = ?",
-                arguments: [event.severity.rawValue, event.peakScore, event.alarmID])
+                arguments: [event.severity.rawValue, event.peakScore, event.alarmID]
+            )
         case .cleared:
             try db.execute(
                 sql: "UPDATE alarm SET is_open = 0, cleared_at = ?, peak_score = ? WHERE id = ?",
-                arguments: [event.time.milliseconds, event.peakScore, event.alarmID])
+                arguments: [event.time.milliseconds, event.peakScore, event.alarmID]
+            )
         }
     }
 
@@ -106,11 +117,17 @@ public final class EventStore: Sendable {
         try await StoreError.wrap("read outbox") {
             try await queue.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT id, topic, payload, qos, retain FROM outbox ORDER BY id LIMIT ?", arguments: [limit]
+                    db,
+                    sql: "SELECT id, topic, payload, qos, retain FROM outbox ORDER BY id LIMIT ?",
+                    arguments: [limit]
                 ).map { row in
                     OutboxMessage(
-                        id: row["id"], topic: row["topic"], payload: Array(row["payload"] as Data), qos: row["qos"],
-                        retain: row["retain"])
+                        id: row["id"],
+                        topic: row["topic"],
+                        payload: Array(row["payload"] as Data),
+                        qos: row["qos"],
+                        retain: row["retain"]
+                    )
                 }
             }
         }
@@ -139,7 +156,9 @@ public final class EventStore: Sendable {
                 try db.execute(sql: "DELETE FROM event WHERE time < ?", arguments: [cutoff.milliseconds])
                 let deleted = db.changesCount
                 try db.execute(
-                    sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?", arguments: [cutoff.milliseconds])
+                    sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?",
+                    arguments: [cutoff.milliseconds]
+                )
                 return deleted
             }
         }

@@ -55,7 +55,8 @@ enum Schema {
                         last_time INTEGER,
                         state TEXT
                     );
-                    """)
+                    """
+            )
         }
         return migrator
     }

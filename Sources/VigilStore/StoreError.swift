@@ -45,7 +45,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case let error as StoreError:
             self = error
         case let error as DatabaseError:
-            self.init(operation: operation, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
+            self.init(
+                operation: operation,
+                code: error.extendedResultCode.rawValue,
+                message: error.message ?? "\(error)"
+            )
         default:
             self.init(operation: operation, message: "\(error)")
         }

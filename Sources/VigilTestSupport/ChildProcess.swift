@@ -23,7 +23,10 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` with `arguments`; stdout and stderr go to `outputPath` (appended) or
     /// /dev/null.
     public init(
-        executable: String, arguments: [String], environment: [String: String]? = nil, outputPath: String? = nil
+        executable: String,
+        arguments: [String],
+        environment: [String: String]? = nil,
+        outputPath: String? = nil
     ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -46,10 +46,15 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// Runs `body` with a started broker and stops the broker afterwards, also on error.
     public static func withBroker<T>(
-        extraConfiguration: String = "", persistence: Bool = false, _ body: (MosquittoBroker) async throws -> T
+        extraConfiguration: String = "",
+        persistence: Bool = false,
+        _ body: (MosquittoBroker) async throws -> T
     ) async throws -> T {
         let broker = try MosquittoBroker(extraConfiguration: extraConfiguration, persistence: persistence)
-        defer { broker.stop(); broker.removeFiles() }
+        defer {
+            broker.stop()
+            broker.removeFiles()
+        }
         return try await body(broker)
     }
 
@@ -63,8 +68,10 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// Starts (or restarts) the broker process on the same port and waits until it accepts connections.
     public func start() throws {
         let process = try ChildProcess(
-            executable: Self.executable, arguments: ["-c", configURL.path],
-            outputPath: directory.appendingPathComponent("stdout.log").path)
+            executable: Self.executable,
+            arguments: ["-c", configURL.path],
+            outputPath: directory.appendingPathComponent("stdout.log").path
+        )
         lock.withLock { self.process = process }
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {

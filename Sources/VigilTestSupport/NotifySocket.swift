@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// A stand-in for systemd's notification socket: a bound AF_UNIX datagram socket that collects
 /// what a child process sends to `NOTIFY_SOCKET`.
@@ -24,7 +25,9 @@ public final class NotifySocket: @unchecked Sendable {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard fd >= 0, rc == 0 else { throw ChildProcess.SpawnError(description: "cannot bind \(path): errno \(errno)") }
+        guard fd >= 0, rc == 0 else {
+            throw ChildProcess.SpawnError(description: "cannot bind \(path): errno \(errno)")
+        }
     }
 
     deinit {
@@ -35,7 +38,9 @@ public final class NotifySocket: @unchecked Sendable {
     /// The next datagram, or nil after `timeout`.
     public func receive(timeout: Duration) -> String? {
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        )
         guard poll(&descriptor, 1, milliseconds) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = recv(fd, &buffer, buffer.count, 0)

@@ -56,8 +56,10 @@ public func runCommand(_ executable: String, _ arguments: [String], input: Strin
     let errorData = errorBox.data
     process.waitUntilExit()
     return CommandResult(
-        status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-        error: String(decoding: errorData, as: UTF8.self))
+        status: process.terminationStatus,
+        output: String(decoding: outputData, as: UTF8.self),
+        error: String(decoding: errorData, as: UTF8.self)
+    )
 }
 
 /// Validates JSON or YAML documents against one of the repository's JSON Schemas with
@@ -67,9 +69,12 @@ public enum SchemaCheck {
     public static func problems(schema: String, jsonDocuments: [String]) throws -> String? {
         let result = try runCommand(
             "/usr/bin/env",
-            ["python3", Repository.root.appendingPathComponent("scripts/check-schema.py").path,
-             Repository.root.appendingPathComponent("schemas/\(schema)").path, "-"],
-            input: jsonDocuments.joined(separator: "\n") + "\n")
+            [
+                "python3", Repository.root.appendingPathComponent("scripts/check-schema.py").path,
+                Repository.root.appendingPathComponent("schemas/\(schema)").path, "-",
+            ],
+            input: jsonDocuments.joined(separator: "\n") + "\n"
+        )
         return result.status == 0 ? nil : result.output + result.error
     }
 
@@ -77,8 +82,11 @@ public enum SchemaCheck {
     public static func problems(schema: String, files: [String]) throws -> String? {
         let result = try runCommand(
             "/usr/bin/env",
-            ["python3", Repository.root.appendingPathComponent("scripts/check-schema.py").path,
-             Repository.root.appendingPathComponent("schemas/\(schema)").path] + files)
+            [
+                "python3", Repository.root.appendingPathComponent("scripts/check-schema.py").path,
+                Repository.root.appendingPathComponent("schemas/\(schema)").path,
+            ] + files
+        )
         return result.status == 0 ? nil : result.output + result.error
     }
 }

@@ -23,12 +23,18 @@ public struct TestCertificates: Sendable {
         serverCertFile = path("server.pem")
         serverKeyFile = path("server.key")
         let steps: [[String]] = [
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Vigil Test CA \(name)",
-             "-keyout", path("ca.key"), "-out", caFile],
-            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(hostname)", "-keyout", serverKeyFile,
-             "-out", path("server.csr")],
-            ["x509", "-req", "-in", path("server.csr"), "-CA", caFile, "-CAkey", path("ca.key"), "-CAcreateserial",
-             "-days", "2", "-out", serverCertFile, "-extfile", path("ext.cnf")],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Vigil Test CA \(name)",
+                "-keyout", path("ca.key"), "-out", caFile,
+            ],
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(hostname)", "-keyout", serverKeyFile,
+                "-out", path("server.csr"),
+            ],
+            [
+                "x509", "-req", "-in", path("server.csr"), "-CA", caFile, "-CAkey", path("ca.key"), "-CAcreateserial",
+                "-days", "2", "-out", serverCertFile, "-extfile", path("ext.cnf"),
+            ],
         ]
         try "subjectAltName=DNS:\(hostname)\n".write(toFile: path("ext.cnf"), atomically: true, encoding: .utf8)
         for arguments in steps {

@@ -37,7 +37,9 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             var shapes: [(Int, Int, Int)] = []
             if configs.isEmpty {
-                for batch in [1, 256] { for input in [1, 8] { for hidden in [16, 32, 64, 128] { shapes.append((hidden, input, batch)) } } }
+                for batch in [1, 256] {
+                    for input in [1, 8] { for hidden in [16, 32, 64, 128] { shapes.append((hidden, input, batch)) } }
+                }
             } else {
                 for item in configs.split(separator: ",") {
                     let parts = item.split(separator: "x").compactMap { Int($0) }
@@ -47,18 +49,30 @@ struct BenchCommand: ParsableCommand {
             }
             if !json { print("config         us/step    GFLOP/s") }
             for (hidden, input, batch) in shapes {
-                let result = EngineBenchmark.streaming(hidden: hidden, input: input, batch: batch, repetitions: repetitions)
+                let result = EngineBenchmark.streaming(
+                    hidden: hidden,
+                    input: input,
+                    batch: batch,
+                    repetitions: repetitions
+                )
                 let name = "\(hidden)x\(input)x\(batch)"
                 if json {
-                    print("{\"runtime\":\"vigil\",\"config\":\"\(name)\",\"us_per_step\":\(result.microsecondsPerStep),\"gflops\":\(result.gflops)}")
+                    print(
+                        "{\"runtime\":\"vigil\",\"config\":\"\(name)\",\"us_per_step\":\(result.microsecondsPerStep),\"gflops\":\(result.gflops)}"
+                    )
                 } else {
-                    print(name.padding(13) + "  " + format(result.microsecondsPerStep).padding(9) + "  " + format(result.gflops))
+                    print(
+                        name.padding(13) + "  " + format(result.microsecondsPerStep).padding(9) + "  "
+                            + format(result.gflops)
+                    )
                 }
             }
             if !noTraining {
                 let samples = EngineBenchmark.training()
                 if json {
-                    print("{\"runtime\":\"vigil\",\"training_samples_per_second\":\(samples),\"window\":64,\"batch\":32,\"hidden\":32}")
+                    print(
+                        "{\"runtime\":\"vigil\",\"training_samples_per_second\":\(samples),\"window\":64,\"batch\":32,\"hidden\":32}"
+                    )
                 } else {
                     print("training (LSTM H=32, window 64, batch 32): \(Int(samples)) samples/s")
                 }

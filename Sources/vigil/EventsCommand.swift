@@ -82,8 +82,11 @@ struct EventsCommand: ParsableCommand {
         let query = EventQuery(
             since: since.flatMap { TimeArgument.parse($0, now: now) },
             until: until.flatMap { TimeArgument.parse($0, now: now) },
-            asset: asset, kind: kind.flatMap(EventKind.init(rawValue:)),
-            state: state.flatMap(AlarmTransition.init(rawValue:)), limit: limit)
+            asset: asset,
+            kind: kind.flatMap(EventKind.init(rawValue:)),
+            state: state.flatMap(AlarmTransition.init(rawValue:)),
+            limit: limit
+        )
         do {
             let records = try EventReader.open(path: path).events(query)
             print(records.rendered(as: EventFormat(rawValue: format)!), terminator: "")

@@ -42,16 +42,22 @@ struct RunCommand: AsyncParsableCommand {
         }
         logger.info(
             "Vigil starting",
-            metadata: ["vigil.version": "\(Daemon.version)", "config": "\(config)",
-                       "mqtt.broker": "\(configuration.broker.host):\(configuration.broker.port)",
-                       "store.path": "\(configuration.storage.path)"])
+            metadata: [
+                "vigil.version": "\(Daemon.version)", "config": "\(config)",
+                "mqtt.broker": "\(configuration.broker.host):\(configuration.broker.port)",
+                "store.path": "\(configuration.storage.path)",
+            ]
+        )
         try await daemon.run()
         let metrics = daemon.metrics.snapshot
         logger.info(
             "Vigil stopped",
-            metadata: ["pipeline.messages": "\(metrics.messagesReceived)", "pipeline.readings": "\(metrics.readingsAccepted)",
-                       "pipeline.rejected": "\(metrics.rejectedTotal)", "store.events": "\(metrics.eventsRecorded)",
-                       "outbox.delivered": "\(metrics.outboxDelivered)"])
+            metadata: [
+                "pipeline.messages": "\(metrics.messagesReceived)", "pipeline.readings": "\(metrics.readingsAccepted)",
+                "pipeline.rejected": "\(metrics.rejectedTotal)", "store.events": "\(metrics.eventsRecorded)",
+                "outbox.delivered": "\(metrics.outboxDelivered)",
+            ]
+        )
     }
 }
 

@@ -59,10 +59,16 @@ struct SimulateCommand: AsyncParsableCommand {
         // Start far enough in the past that the last time stamp is no later than now.
         let lead = duration.map { $0 * (speed - 1) } ?? (speed > 1 ? 86_400 : 0)
         let start = Timestamp(seconds: (Date().timeIntervalSince1970 - lead).rounded(.down))
-        let plant = SimulatedPlant(firstFault: firstFault, faultEvery: faultEvery, horizon: min(seconds, 10_000_000), seed: seed)
+        let plant = SimulatedPlant(
+            firstFault: firstFault,
+            faultEvery: faultEvery,
+            horizon: min(seconds, 10_000_000),
+            seed: seed
+        )
         let client = MQTTClient(
             options: ConnectOptions(host: host, port: port, clientID: "vigil-simulator-\(getpid())"),
-            logger: logger)
+            logger: logger
+        )
         let publisher = PlantPublisher(plant: plant, prefix: prefix, speed: speed, start: start, logger: logger)
         printLine("simulate: \(plant.signals.count) signals on \(prefix)/<asset>/<signal>, speed \(speed)x")
         try await withThrowingTaskGroup(of: Void.self) { group in

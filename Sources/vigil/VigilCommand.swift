@@ -16,7 +16,10 @@ struct VigilCommand: AsyncParsableCommand {
             it out. Exit status 0 means success, 1 a failure, 64 bad arguments, 78 a bad configuration.
             """,
         version: Daemon.version,
-        subcommands: [RunCommand.self, EventsCommand.self, ConfigCommand.self, SimulateCommand.self, ModelCommand.self, BenchCommand.self]
+        subcommands: [
+            RunCommand.self, EventsCommand.self, ConfigCommand.self, SimulateCommand.self, ModelCommand.self,
+            BenchCommand.self,
+        ]
     )
 }
 

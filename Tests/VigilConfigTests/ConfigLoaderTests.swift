@@ -36,7 +36,9 @@ import VigilCore
     }
 
     @Test func shippedExamplesLoad() throws {
-        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples")
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../examples"
+        )
         let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }
         #expect(files.count >= 2)
         for file in files {
@@ -101,7 +103,10 @@ import VigilCore
     }
 
     @Test func passwordLiteralIsRefusedWithAdvice() {
-        let yaml = Self.minimal.replacingOccurrences(of: "host: 127.0.0.1", with: "host: h\n  username: u\n  password: hunter2")
+        let yaml = Self.minimal.replacingOccurrences(
+            of: "host: 127.0.0.1",
+            with: "host: h\n  username: u\n  password: hunter2"
+        )
         let error = error(yaml)
         #expect(error?.keyPath == "broker.password")
         #expect(error?.message.contains("password_file") == true)
@@ -109,7 +114,9 @@ import VigilCore
     }
 
     @Test func invalidTopicPatternIsRefused() {
-        let error = error(Self.minimal.replacingOccurrences(of: "topic: plant/pump1/pressure", with: "topic: plant/#/x"))
+        let error = error(
+            Self.minimal.replacingOccurrences(of: "topic: plant/pump1/pressure", with: "topic: plant/#/x")
+        )
         #expect(error?.keyPath == "assets[0].signals[0].topic")
         #expect(error?.line == 7)
     }
@@ -164,8 +171,13 @@ import VigilCore
 
 @Suite struct SecretFileTests {
     func file(_ contents: String, mode: Int) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-secret-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-secret-\(UUID().uuidString)")
+            .path
+        _ = FileManager.default.createFile(
+            atPath: path,
+            contents: Data(contents.utf8),
+            attributes: [.posixPermissions: mode]
+        )
         return path
     }
 

@@ -6,13 +6,17 @@ import VigilCore
         scores.enumerated().compactMap { offset, score in
             machine.update(
                 time: Timestamp(milliseconds: Int64(start + offset) * 1000),
-                detection: Detection(score: score, kind: .anomaly, contributions: []), detector: "test")
+                detection: Detection(score: score, kind: .anomaly, contributions: []),
+                detector: "test"
+            )
         }
     }
 
     @Test func raisesAfterMinDurationAndClearsBelowTheLowerThreshold() {
         var machine = AlarmStateMachine(
-            asset: "a", policy: AlarmPolicy(threshold: 0.99, minDuration: 3, clearBelow: 0.9, clearAfter: 2))
+            asset: "a",
+            policy: AlarmPolicy(threshold: 0.99, minDuration: 3, clearBelow: 0.9, clearAfter: 2)
+        )
         let events = feed(&machine, [0.5, 0.995, 0.995, 0.995, 0.995, 0.95, 0.5, 0.5, 0.1])
         #expect(events.map(\.transition) == [.raised, .cleared])
         #expect(events[0].time.milliseconds == 3000)
@@ -36,7 +40,8 @@ import VigilCore
     @Test func cooldownBoundsTheRateOfAFlappingSignal() {
         var machine = AlarmStateMachine(
             asset: "a",
-            policy: AlarmPolicy(minDuration: 1, clearBelow: 0.5, clearAfter: 1, cooldown: .seconds(60)))
+            policy: AlarmPolicy(minDuration: 1, clearBelow: 0.5, clearAfter: 1, cooldown: .seconds(60))
+        )
         // Over and under the threshold every tick for ten minutes.
         let scores = (0..<600).map { $0 % 2 == 0 ? 0.999 : 0.1 }
         let raised = feed(&machine, scores).filter { $0.transition == .raised }

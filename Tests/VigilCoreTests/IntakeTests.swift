@@ -8,22 +8,31 @@ import VigilCore
         Intake(
             routes: [
                 SignalRoute(
-                    pattern: try TopicPattern("plant/{asset}/{signal}"), asset: "{asset}", signal: "{signal}",
-                    format: format, range: range)
+                    pattern: try TopicPattern("plant/{asset}/{signal}"),
+                    asset: "{asset}",
+                    signal: "{signal}",
+                    format: format,
+                    range: range
+                )
             ],
             limits: DecodingLimits(maxPayloadBytes: maxBytes)
         )
     }
 
     func reason(_ intake: Intake, _ payload: String, topic: String = "plant/p1/temp") -> RejectionReason? {
-        if case .failure(let rejection) = intake.readings(topic: topic, payload: Array(payload.utf8), arrival: arrival) {
+        if case .failure(let rejection) = intake.readings(topic: topic, payload: Array(payload.utf8), arrival: arrival)
+        {
             return rejection.reason
         }
         return nil
     }
 
     @Test func plainNumberBecomesAReadingAtArrivalTime() throws {
-        let result = try intake(.plain).readings(topic: "plant/p1/temp", payload: Array(" 21.5\n".utf8), arrival: arrival)
+        let result = try intake(.plain).readings(
+            topic: "plant/p1/temp",
+            payload: Array(" 21.5\n".utf8),
+            arrival: arrival
+        )
         #expect(try result.get() == [Reading(asset: "p1", signal: "temp", value: 21.5, time: arrival)])
     }
 
@@ -36,14 +45,16 @@ import VigilCore
             #"{"ts": "2026-11-29T10:31:59.5Z", "data": [{"v": 1}, {"v": 2.5}]}"#: 1_795_948_319_500,
         ]
         for (payload, ms) in payloads {
-            let readings = try intake.readings(topic: "plant/p1/temp", payload: Array(payload.utf8), arrival: arrival).get()
+            let readings = try intake.readings(topic: "plant/p1/temp", payload: Array(payload.utf8), arrival: arrival)
+                .get()
             #expect(readings == [Reading(asset: "p1", signal: "temp", value: 2.5, time: Timestamp(milliseconds: ms))])
         }
     }
 
     @Test func senmlRecordsNameTheirSignals() throws {
         let payload = #"[{"bn":"m1.","bt":1795948310,"n":"temp","v":20.5},{"n":"rpm","v":1500,"t":2}]"#
-        let readings = try intake(.senml).readings(topic: "plant/p1/x", payload: Array(payload.utf8), arrival: arrival).get()
+        let readings = try intake(.senml).readings(topic: "plant/p1/x", payload: Array(payload.utf8), arrival: arrival)
+            .get()
         #expect(readings.map(\.signal) == ["m1.temp", "m1.rpm"])
         #expect(readings.map(\.value) == [20.5, 1500])
         #expect(readings.map(\.time.milliseconds) == [1_795_948_310_000, 1_795_948_312_000])
@@ -104,15 +115,19 @@ import VigilCore
         #expect(reason(intake, "150") == nil)
     }
 
-    @Test(arguments: [#"{"v":1,"ts":"soon"}"#, #"{"v":1,"ts":true}"#, #"{"v":1,"ts":100}"#,
-                      #"{"v":1,"ts":4102444800}"#, #"{"v":1,"ts":"2026-11-29T08:32:00"}"#])
+    @Test(arguments: [
+        #"{"v":1,"ts":"soon"}"#, #"{"v":1,"ts":true}"#, #"{"v":1,"ts":100}"#,
+        #"{"v":1,"ts":4102444800}"#, #"{"v":1,"ts":"2026-11-29T08:32:00"}"#,
+    ])
     func badTimestampIsRejected(_ payload: String) throws {
         let intake = try intake(.json(value: try JSONPath("$.v"), time: try JSONPath("$.ts")))
         #expect(reason(intake, payload) == .badTimestamp)
     }
 
-    @Test(arguments: ["plant/..%/t", "plant/a b/t", "plant/p1/\u{1B}[2J", "plant/p1/x;DROP", "plant/../t",
-                      "plant/\(String(repeating: "a", count: 65))/t"])
+    @Test(arguments: [
+        "plant/..%/t", "plant/a b/t", "plant/p1/\u{1B}[2J", "plant/p1/x;DROP", "plant/../t",
+        "plant/\(String(repeating: "a", count: 65))/t",
+    ])
     func hostileCapturedNameIsRejected(_ topic: String) throws {
         #expect(reason(try intake(.plain), "1", topic: topic) == .invalidName)
     }

@@ -4,7 +4,9 @@ import VigilTestSupport
 
 @Suite struct PipelineTests {
     static let profile = AssetProfile(
-        name: "{asset}", tick: .seconds(1), maxHold: 3,
+        name: "{asset}",
+        tick: .seconds(1),
+        maxHold: 3,
         detector: .robustStatistics(.init(window: 60, warmup: 30)),
         alarm: AlarmPolicy(threshold: 0.99, minDuration: 1, clearBelow: 0.9, clearAfter: 2, cooldown: .seconds(60))
     )
@@ -13,7 +15,8 @@ import VigilTestSupport
         var outputs: [PipelineOutput] = []
         for (index, value) in values.enumerated() {
             outputs += try pipeline.process(
-                Reading(asset: asset, signal: "x", value: value, time: Timestamp(milliseconds: Int64(index) * 1000)))
+                Reading(asset: asset, signal: "x", value: value, time: Timestamp(milliseconds: Int64(index) * 1000))
+            )
         }
         return outputs + pipeline.flush()
     }

@@ -14,8 +14,10 @@ import VigilCore
         #expect(Timestamp(iso8601: "2026-11-29T08:32:00Z")?.milliseconds == 1_795_941_120_000)
     }
 
-    @Test(arguments: ["2026-11-29T08:32:00", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "yesterday",
-                      "2026-11-29T08:32:00Zjunk", "2026-11-29T08:32:00.Z", ""])
+    @Test(arguments: [
+        "2026-11-29T08:32:00", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "yesterday",
+        "2026-11-29T08:32:00Zjunk", "2026-11-29T08:32:00.Z", "",
+    ])
     func refusesAmbiguousOrInvalidText(_ text: String) {
         #expect(Timestamp(iso8601: text) == nil)
     }

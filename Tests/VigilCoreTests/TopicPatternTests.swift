@@ -35,8 +35,10 @@ import VigilCore
         #expect(NamePolicy.isValid(name))
     }
 
-    @Test(arguments: ["", "a/b", "+", "#", "..", ".", "a b", "a\u{1B}[31m", "a\u{0}", "é", "x;DROP TABLE",
-                      String(repeating: "x", count: 65)])
+    @Test(arguments: [
+        "", "a/b", "+", "#", "..", ".", "a b", "a\u{1B}[31m", "a\u{0}", "é", "x;DROP TABLE",
+        String(repeating: "x", count: 65),
+    ])
     func refusesHostileNames(_ name: String) {
         #expect(!NamePolicy.isValid(name))
     }

@@ -31,7 +31,11 @@ import VigilTestSupport
     func publish(_ client: MQTTClient, asset: String, values: [Double], start: Timestamp) async throws {
         for (index, value) in values.enumerated() {
             try await client.publish(
-                topic: "test/\(asset)/x", payload: reading(value, at: start + .seconds(index)), qos: 1, retain: false)
+                topic: "test/\(asset)/x",
+                payload: reading(value, at: start + .seconds(index)),
+                qos: 1,
+                retain: false
+            )
         }
     }
 
@@ -41,11 +45,16 @@ import VigilTestSupport
         let database = directory.appendingPathComponent("vigil.db").path
         try await MosquittoBroker.withBroker { broker in
             let daemon = try Daemon(
-                configuration: try testConfiguration(port: broker.port, database: database), password: nil,
-                handleSignals: false, logger: .test("daemon"))
+                configuration: try testConfiguration(port: broker.port, database: database),
+                password: nil,
+                handleSignals: false,
+                logger: .test("daemon")
+            )
             let watcher = Collector(port: broker.port, filters: ["vigil/#"])
             let plant = MQTTClient(
-                options: ConnectOptions(host: "127.0.0.1", port: broker.port, clientID: "plant"), logger: .test("plant"))
+                options: ConnectOptions(host: "127.0.0.1", port: broker.port, clientID: "plant"),
+                logger: .test("plant")
+            )
             var random = SeededRandom(seed: 11)
             var values = (0..<60).map { _ in 20 + 0.5 * random.gaussian() }
             values[40] = 35
@@ -56,7 +65,12 @@ import VigilTestSupport
                     try await withRunningClient(plant) {
                         try await publish(plant, asset: "pump-7", values: values, start: start)
                         // A reading no model may see: it must be refused, counted and dead-lettered.
-                        try await plant.publish(topic: "test/pump-7/x", payload: Array("{\"v\": \"high\"}".utf8), qos: 1, retain: false)
+                        try await plant.publish(
+                            topic: "test/pump-7/x",
+                            payload: Array("{\"v\": \"high\"}".utf8),
+                            qos: 1,
+                            retain: false
+                        )
                     }
                     return await watcher.wait(timeout: .seconds(20)) { messages in
                         messages.filter { $0.topic == "vigil/alerts/pump-7" }.count >= 2
@@ -76,7 +90,9 @@ import VigilTestSupport
             #expect(alertMessages.allSatisfy { $0.qos == 1 && !$0.retain })
 
             // The retained state topic went learning → normal → alarm → normal.
-            let states = alerts.filter { $0.topic == "vigil/state/pump-7" }.map { String(decoding: $0.payload, as: UTF8.self) }
+            let states = alerts.filter { $0.topic == "vigil/state/pump-7" }.map {
+                String(decoding: $0.payload, as: UTF8.self)
+            }
             #expect(states == ["learning", "normal", "alarm", "normal"])
             #expect(alerts.contains { $0.topic == "vigil/status" && $0.payload == Array("online".utf8) })
 
@@ -107,7 +123,10 @@ import VigilTestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("vigil.db").path
         let broker = try MosquittoBroker(persistence: true)
-        defer { broker.stop(); broker.removeFiles() }
+        defer {
+            broker.stop()
+            broker.removeFiles()
+        }
 
         // An operator's dashboard with a persistent session, away while the broker is down.
         let dashboard = Collector(port: broker.port, filters: ["vigil/alerts/#"], id: "dashboard", cleanSession: false)
@@ -117,24 +136,47 @@ import VigilTestSupport
         // The pipeline records an alert while the broker is down: it waits in the outbox.
         let store = try EventStore(path: database)
         let event = Event(
-            alarmID: "pump-9-1", asset: "pump-9", kind: .anomaly, transition: .raised, severity: .warning, score: 0.995,
-            peakScore: 0.995, time: Timestamp(milliseconds: 1_795_941_120_000),
-            windowStart: Timestamp(milliseconds: 1_795_941_119_000), windowEnd: Timestamp(milliseconds: 1_795_941_120_000),
-            contributions: [SignalContribution(signal: "x", value: 9, expected: 5, score: 0.995)], detector: "robust-mad")
+            alarmID: "pump-9-1",
+            asset: "pump-9",
+            kind: .anomaly,
+            transition: .raised,
+            severity: .warning,
+            score: 0.995,
+            peakScore: 0.995,
+            time: Timestamp(milliseconds: 1_795_941_120_000),
+            windowStart: Timestamp(milliseconds: 1_795_941_119_000),
+            windowEnd: Timestamp(milliseconds: 1_795_941_120_000),
+            contributions: [SignalContribution(signal: "x", value: 9, expected: 5, score: 0.995)],
+            detector: "robust-mad"
+        )
         var batch = StoreBatch()
         batch.events = [event]
-        batch.outbox = [(topic: "vigil/alerts/pump-9", payload: AlertDocument(event: event, vigilVersion: "test").jsonBytes(),
-                         qos: 1, retain: false)]
+        batch.outbox = [
+            (
+                topic: "vigil/alerts/pump-9", payload: AlertDocument(event: event, vigilVersion: "test").jsonBytes(),
+                qos: 1, retain: false
+            )
+        ]
         try await store.record(batch, at: event.time)
 
         let publisher = MQTTClient(
             options: ConnectOptions(
-                host: "127.0.0.1", port: broker.port, clientID: "vigil-pub", reconnectDelay: .milliseconds(100),
-                reconnectDelayMax: .milliseconds(300)),
-            logger: .test("pub"))
+                host: "127.0.0.1",
+                port: broker.port,
+                clientID: "vigil-pub",
+                reconnectDelay: .milliseconds(100),
+                reconnectDelayMax: .milliseconds(300)
+            ),
+            logger: .test("pub")
+        )
         let outbox = OutboxService(
-            store: store, client: publisher, wakeups: Wakeups(), metrics: DaemonMetrics(), flushTimeout: .seconds(5),
-            logger: .test("outbox"))
+            store: store,
+            client: publisher,
+            wakeups: Wakeups(),
+            metrics: DaemonMetrics(),
+            flushTimeout: .seconds(5),
+            logger: .test("outbox")
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await publisher.run() }
             group.addTask { try await outbox.run() }

@@ -10,9 +10,16 @@ import VigilTestSupport
         let path = directory.appendingPathComponent("pump.vgm").path
         try ModelFile(
             network: RecurrentNetwork(kind: .gru, inputSize: 2, hiddenSize: 16, layers: 2, outputSize: 4, seed: 1),
-            loss: .gaussianNLL, normalisation: Normalisation(signals: ["pressure", "flow"], center: [6, 100], scale: [0.1, 2]),
-            training: TrainingMetadata(samples: 2000, epochs: 10, bestEpoch: 8, validationLoss: 0.5, seed: 1,
-                                       trainedAt: "2026-11-29T09:00:00.000Z")
+            loss: .gaussianNLL,
+            normalisation: Normalisation(signals: ["pressure", "flow"], center: [6, 100], scale: [0.1, 2]),
+            training: TrainingMetadata(
+                samples: 2000,
+                epochs: 10,
+                bestEpoch: 8,
+                validationLoss: 0.5,
+                seed: 1,
+                trainedAt: "2026-11-29T09:00:00.000Z"
+            )
         ).write(to: path)
         return path
     }

@@ -7,25 +7,26 @@ import VigilTestSupport
 
 /// The `vigil` executable as systemd and an operator run it.
 @Suite(.serialized) struct ProcessTests {
-    func writeConfig(_ directory: URL, port: Int32, inboundQueue: Int = 64, cleanSession: Bool = false) throws -> String {
+    func writeConfig(_ directory: URL, port: Int32, inboundQueue: Int = 64, cleanSession: Bool = false) throws -> String
+    {
         let path = directory.appendingPathComponent("vigil.yaml").path
         try """
-            broker:
-              host: 127.0.0.1
-              port: \(port)
-              client_id: vigil-proc
-              clean_session: \(cleanSession)
-              reconnect_delay: 100ms
-              reconnect_delay_max: 500ms
-              inbound_queue: \(inboundQueue)
-            storage:
-              path: \(directory.appendingPathComponent("vigil.db").path)
-            assets:
-              - name: "{asset}"
-                signals:
-                  - name: "{signal}"
-                    topic: "load/{asset}/{signal}"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        broker:
+          host: 127.0.0.1
+          port: \(port)
+          client_id: vigil-proc
+          clean_session: \(cleanSession)
+          reconnect_delay: 100ms
+          reconnect_delay_max: 500ms
+          inbound_queue: \(inboundQueue)
+        storage:
+          path: \(directory.appendingPathComponent("vigil.db").path)
+        assets:
+          - name: "{asset}"
+            signals:
+              - name: "{signal}"
+                topic: "load/{asset}/{signal}"
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -33,8 +34,11 @@ import VigilTestSupport
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         return try ChildProcess(
-            executable: Repository.vigilBinary, arguments: ["run", "--config", config, "--log-level", "info"],
-            environment: env, outputPath: directory.appendingPathComponent("vigil.log").path)
+            executable: Repository.vigilBinary,
+            arguments: ["run", "--config", config, "--log-level", "info"],
+            environment: env,
+            outputPath: directory.appendingPathComponent("vigil.log").path
+        )
     }
 
     @Test func notifiesSystemdReadyWatchdogAndStopping() async throws {
@@ -44,8 +48,10 @@ import VigilTestSupport
             let config = try writeConfig(directory, port: broker.port)
             let socket = try NotifySocket()
             let daemon = try startDaemon(
-                config: config, directory: directory,
-                environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+                config: config,
+                directory: directory,
+                environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"]
+            )
             let ready = socket.waitFor("READY=1", timeout: .seconds(20))
             let log = (try? String(contentsOf: directory.appendingPathComponent("vigil.log"), encoding: .utf8)) ?? ""
             #expect(ready != nil, "no READY=1; log: \(log)")
@@ -92,7 +98,8 @@ import VigilTestSupport
 
             let plant = MQTTClient(
                 options: ConnectOptions(host: "127.0.0.1", port: broker.port, clientID: "load-plant"),
-                logger: .test("plant"))
+                logger: .test("plant")
+            )
             let total = 6000
             let assets = 20
             var restarts: [Duration] = []
@@ -102,8 +109,11 @@ import VigilTestSupport
                 for index in 0..<total {
                     // About 2,000 readings per second, each acknowledged by the broker (QoS 1).
                     try await plant.publish(
-                        topic: "load/a\(index % assets)/v", payload: Array(String(Double(index % 97)).utf8), qos: 1,
-                        retain: false)
+                        topic: "load/a\(index % assets)/v",
+                        payload: Array(String(Double(index % 97)).utf8),
+                        qos: 1,
+                        retain: false
+                    )
                     if index == total / 3 {
                         daemon.signal(SIGTERM)
                         let stopped = clock.now
@@ -153,7 +163,11 @@ import VigilTestSupport
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = directory.appendingPathComponent("bad.yaml").path
-        try "broker:\n  host: h\n  password: hunter2xyz\nassets: []\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        try "broker:\n  host: h\n  password: hunter2xyz\nassets: []\n".write(
+            toFile: bad,
+            atomically: true,
+            encoding: .utf8
+        )
         let result = try runCommand(Repository.vigilBinary, ["run", "--config", bad])
         #expect(result.status == 78)
         #expect(result.error.contains("broker.password"))
@@ -161,7 +175,9 @@ import VigilTestSupport
     }
 
     @Test func helpReadsLikeAManPage() throws {
-        for command in [["--help"], ["run", "--help"], ["events", "--help"], ["config", "check", "--help"], ["simulate", "--help"]] {
+        for command in [
+            ["--help"], ["run", "--help"], ["events", "--help"], ["config", "check", "--help"], ["simulate", "--help"],
+        ] {
             let result = try runCommand(Repository.vigilBinary, command)
             #expect(result.status == 0)
             #expect(result.output.contains("USAGE:"))
@@ -173,7 +189,10 @@ import VigilTestSupport
     }
 
     @Test func eventsRejectsBadFilters() throws {
-        let result = try runCommand(Repository.vigilBinary, ["events", "--database", "/nonexistent", "--since", "yesterday"])
+        let result = try runCommand(
+            Repository.vigilBinary,
+            ["events", "--database", "/nonexistent", "--since", "yesterday"]
+        )
         #expect(result.status == 64)
         #expect(result.error.contains("--since"))
     }
@@ -184,7 +203,8 @@ import VigilTestSupport
     @Test func systemdUnitScoresTwoOrLowerInSystemdAnalyzeSecurity() throws {
         let result = try runCommand(
             Repository.root.appendingPathComponent("scripts/unit-security-score.sh").path,
-            [Repository.root.appendingPathComponent("systemd/vigil.service").path])
+            [Repository.root.appendingPathComponent("systemd/vigil.service").path]
+        )
         #expect(result.status == 0, "\(result.error)")
         let score = try #require(Double(result.output.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(score <= 2.0)
@@ -192,8 +212,12 @@ import VigilTestSupport
 
     @Test func systemdUnitIsANotifyServiceWithAWatchdog() throws {
         let unit = try String(
-            contentsOf: Repository.root.appendingPathComponent("systemd/vigil.service"), encoding: .utf8)
-        for line in ["Type=notify", "WatchdogSec=", "DynamicUser=yes", "StateDirectory=vigil", "ConfigurationDirectory=vigil"] {
+            contentsOf: Repository.root.appendingPathComponent("systemd/vigil.service"),
+            encoding: .utf8
+        )
+        for line in [
+            "Type=notify", "WatchdogSec=", "DynamicUser=yes", "StateDirectory=vigil", "ConfigurationDirectory=vigil",
+        ] {
             #expect(unit.contains(line), "missing \(line)")
         }
     }

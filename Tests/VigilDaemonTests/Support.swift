@@ -11,7 +11,8 @@ extension Logger {
     /// A quiet logger for tests (`VIGIL_TEST_LOG=debug` to see more).
     static func test(_ label: String) -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["VIGIL_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["VIGIL_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         return logger
     }
 }
@@ -44,7 +45,8 @@ func testConfiguration(port: Int32, database: String, extra: String = "") throws
             detector: {window: 40, warmup: 20, stuck_after: 0}
             alarm: {threshold: 0.99, min_duration: 1, clear_below: 0.9, clear_after: 2, cooldown: 1m}
         \(extra)
-        """)
+        """
+    )
 }
 
 /// Collects every message on some filters, for assertions.
@@ -55,10 +57,18 @@ final class Collector: Sendable {
     init(port: Int32, filters: [String], id: String = "collector", cleanSession: Bool = true) {
         client = MQTTClient(
             options: ConnectOptions(
-                host: "127.0.0.1", port: port, clientID: id, keepalive: .seconds(5), cleanSession: cleanSession,
-                subscriptions: filters.map { .init(filter: $0, qos: 1) }, reconnectDelay: .milliseconds(100),
-                reconnectDelayMax: .milliseconds(300), inboundCapacity: 10_000),
-            logger: .test(id))
+                host: "127.0.0.1",
+                port: port,
+                clientID: id,
+                keepalive: .seconds(5),
+                cleanSession: cleanSession,
+                subscriptions: filters.map { .init(filter: $0, qos: 1) },
+                reconnectDelay: .milliseconds(100),
+                reconnectDelayMax: .milliseconds(300),
+                inboundCapacity: 10_000
+            ),
+            logger: .test(id)
+        )
     }
 
     /// Everything received so far.

@@ -9,8 +9,12 @@ import VigilTestSupport
     @Test func copiesAtMostTheCapOfThePayloadInBase64() throws {
         let payload = [UInt8](repeating: 0xFF, count: 5000)
         let letter = DeadLetter(
-            rejection: Rejection(.oversize, "too big"), topic: "plant/p1/t", payload: payload,
-            arrival: Timestamp(milliseconds: 0), maxBytes: 16)
+            rejection: Rejection(.oversize, "too big"),
+            topic: "plant/p1/t",
+            payload: payload,
+            arrival: Timestamp(milliseconds: 0),
+            maxBytes: 16
+        )
         #expect(letter.truncated)
         #expect(letter.payloadBytes == 5000)
         #expect(Data(base64Encoded: letter.payloadBase64)?.count == 16)
@@ -22,8 +26,12 @@ import VigilTestSupport
     @Test func keepsBinaryAndEscapesHarmless() throws {
         let payload = Array("\u{1B}[2J'; DROP TABLE event;--".utf8)
         let letter = DeadLetter(
-            rejection: Rejection(.malformed, "x"), topic: "t", payload: payload, arrival: Timestamp(milliseconds: 0),
-            maxBytes: 1024)
+            rejection: Rejection(.malformed, "x"),
+            topic: "t",
+            payload: payload,
+            arrival: Timestamp(milliseconds: 0),
+            maxBytes: 1024
+        )
         #expect(!letter.truncated)
         #expect(!String(decoding: letter.jsonBytes(), as: UTF8.self).contains("\u{1B}"))
     }
@@ -46,11 +54,15 @@ import VigilTestSupport
 
 @Suite struct SystemdNotifierTests {
     @Test func readsTheWatchdogIntervalOnlyForThisProcess() {
-        let mine = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000",
-                                                 "WATCHDOG_PID": "\(getpid())"])
+        let mine = SystemdNotifier(environment: [
+            "NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000",
+            "WATCHDOG_PID": "\(getpid())",
+        ])
         #expect(mine.watchdogInterval == .seconds(30))
-        let other = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000",
-                                                  "WATCHDOG_PID": "1"])
+        let other = SystemdNotifier(environment: [
+            "NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "30000000",
+            "WATCHDOG_PID": "1",
+        ])
         #expect(other.watchdogInterval == nil)
         #expect(SystemdNotifier(environment: [:]).socketPath == nil)
         #expect(!SystemdNotifier(environment: [:]).notify("READY=1"))

@@ -5,18 +5,33 @@ import VigilMQTT
 import VigilTestSupport
 
 @Suite(.serialized) struct MQTTClientTests {
-    func options(_ broker: MosquittoBroker, _ id: String, subscribe filters: [String] = [], cleanSession: Bool = true)
+    func options(
+        _ broker: MosquittoBroker,
+        _ id: String,
+        subscribe filters: [String] = [],
+        cleanSession: Bool = true
+    )
         -> ConnectOptions
     {
         ConnectOptions(
-            host: "127.0.0.1", port: broker.port, clientID: id, keepalive: .seconds(5), cleanSession: cleanSession,
+            host: "127.0.0.1",
+            port: broker.port,
+            clientID: id,
+            keepalive: .seconds(5),
+            cleanSession: cleanSession,
             subscriptions: filters.map { ConnectOptions.Subscription(filter: $0) },
-            reconnectDelay: .milliseconds(100), reconnectDelayMax: .milliseconds(400), inboundCapacity: 16)
+            reconnectDelay: .milliseconds(100),
+            reconnectDelayMax: .milliseconds(400),
+            inboundCapacity: 16
+        )
     }
 
     @Test func publishedReadingReachesASubscriber() async throws {
         try await MosquittoBroker.withBroker { broker in
-            let subscriber = MQTTClient(options: options(broker, "sub", subscribe: ["plant/+/temp"]), logger: .test("sub"))
+            let subscriber = MQTTClient(
+                options: options(broker, "sub", subscribe: ["plant/+/temp"]),
+                logger: .test("sub")
+            )
             let publisher = MQTTClient(options: options(broker, "pub"), logger: .test("pub"))
             try await withRunning([subscriber, publisher]) {
                 try await subscriber.waitUntilConnected(subscribed: true)
@@ -43,7 +58,10 @@ import VigilTestSupport
             let status = MQTTClient(options: statusOptions, logger: .test("status"))
             try await withRunning([status]) {
                 try await status.waitUntilConnected()
-                let watcher = MQTTClient(options: options(broker, "watch", subscribe: ["vigil/status"]), logger: .test("w"))
+                let watcher = MQTTClient(
+                    options: options(broker, "watch", subscribe: ["vigil/status"]),
+                    logger: .test("w")
+                )
                 try await withRunning([watcher]) {
                     var iterator = watcher.messages.makeAsyncIterator()
                     let message = await iterator.next()
@@ -90,7 +108,9 @@ import VigilTestSupport
         try make.run()
         make.waitUntilExit()
         defer { try? FileManager.default.removeItem(at: passwords) }
-        try await MosquittoBroker.withBroker(extraConfiguration: "allow_anonymous false\npassword_file \(passwords.path)") {
+        try await MosquittoBroker.withBroker(
+            extraConfiguration: "allow_anonymous false\npassword_file \(passwords.path)"
+        ) {
             broker in
             var wrong = options(broker, "wrong")
             wrong.username = "vigil"
@@ -115,7 +135,9 @@ import VigilTestSupport
 
     @Test func publishWhileDisconnectedFailsFast() async throws {
         let client = MQTTClient(
-            options: ConnectOptions(host: "127.0.0.1", port: try FreePort.find(), clientID: "x"), logger: .test("x"))
+            options: ConnectOptions(host: "127.0.0.1", port: try FreePort.find(), clientID: "x"),
+            logger: .test("x")
+        )
         await #expect(throws: MQTTError.self) {
             try await client.publish(topic: "a", payload: [1], qos: 1, retain: false)
         }
@@ -130,7 +152,12 @@ import VigilTestSupport
                 try await publisher.waitUntilConnected()
                 let count = 500
                 for index in 0..<count {
-                    try await publisher.publish(topic: "load/x", payload: Array(String(index).utf8), qos: 1, retain: false)
+                    try await publisher.publish(
+                        topic: "load/x",
+                        payload: Array(String(index).utf8),
+                        qos: 1,
+                        retain: false
+                    )
                 }
                 // The queue holds 16; the rest waits in the network thread, TCP and the broker.
                 #expect(subscriber.statistics.inboundDepth <= 16)

@@ -18,10 +18,12 @@ import VigilTestSupport
 
     @Test func jitterSpreadsAFleet() {
         var random = SeededRandom(seed: 2)
-        let firstDelays = Set((0..<20).map { _ in
-            var backoff = ReconnectBackoff(initial: .seconds(8), maximum: .seconds(30))
-            return backoff.nextDelay(using: &random)
-        })
+        let firstDelays = Set(
+            (0..<20).map { _ in
+                var backoff = ReconnectBackoff(initial: .seconds(8), maximum: .seconds(30))
+                return backoff.nextDelay(using: &random)
+            }
+        )
         #expect(firstDelays.count > 15)
     }
 }

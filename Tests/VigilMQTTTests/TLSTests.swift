@@ -7,7 +7,9 @@ import VigilTestSupport
 @Suite(.serialized) struct TLSTests {
     /// A broker whose only listener is TLS with `certificates`, on a fresh port.
     func withTLSBroker<T>(
-        _ certificates: TestCertificates, tlsVersion: String? = nil, _ body: (Int32) async throws -> T
+        _ certificates: TestCertificates,
+        tlsVersion: String? = nil,
+        _ body: (Int32) async throws -> T
     ) async throws -> T {
         let port = try FreePort.find()
         // The plain listener that MosquittoBroker always opens is used only to see that it is up.
@@ -16,12 +18,23 @@ import VigilTestSupport
         ) { _ in try await body(port) }
     }
 
-    func client(port: Int32, caFile: String, host: String = "localhost", capture: LogCapture = LogCapture()) -> MQTTClient {
+    func client(
+        port: Int32,
+        caFile: String,
+        host: String = "localhost",
+        capture: LogCapture = LogCapture()
+    ) -> MQTTClient {
         MQTTClient(
             options: ConnectOptions(
-                host: host, port: port, clientID: "tls-\(UUID().uuidString.prefix(8))", tls: .init(caFile: caFile),
-                reconnectDelay: .milliseconds(100), reconnectDelayMax: .milliseconds(300)),
-            logger: capture.logger(label: "tls"))
+                host: host,
+                port: port,
+                clientID: "tls-\(UUID().uuidString.prefix(8))",
+                tls: .init(caFile: caFile),
+                reconnectDelay: .milliseconds(100),
+                reconnectDelayMax: .milliseconds(300)
+            ),
+            logger: capture.logger(label: "tls")
+        )
     }
 
     @Test func connectsWhenTheBrokerCertificateIsSignedByTheConfiguredCA() async throws {
@@ -73,9 +86,12 @@ import VigilTestSupport
         let port = try FreePort.find()
         let server = try ChildProcess(
             executable: "/usr/bin/openssl",
-            arguments: ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.serverCertFile,
-                        "-key", certificates.serverKeyFile, version, "-cipher", "DEFAULT:@SECLEVEL=0", "-quiet"],
-            outputPath: directory.appendingPathComponent("s_server.log").path)
+            arguments: [
+                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.serverCertFile,
+                "-key", certificates.serverKeyFile, version, "-cipher", "DEFAULT:@SECLEVEL=0", "-quiet",
+            ],
+            outputPath: directory.appendingPathComponent("s_server.log").path
+        )
         defer {
             server.signal(SIGKILL)
             server.wait()
@@ -84,9 +100,15 @@ import VigilTestSupport
         let capture = LogCapture()
         let client = MQTTClient(
             options: ConnectOptions(
-                host: "localhost", port: port, clientID: "tls-min", tls: .init(caFile: certificates.caFile),
-                reconnectDelay: .seconds(5), reconnectDelayMax: .seconds(5)),
-            logger: capture.logger(label: "tls"))
+                host: "localhost",
+                port: port,
+                clientID: "tls-min",
+                tls: .init(caFile: certificates.caFile),
+                reconnectDelay: .seconds(5),
+                reconnectDelayMax: .seconds(5)
+            ),
+            logger: capture.logger(label: "tls")
+        )
         try await withRunning([client]) { try await Task.sleep(for: .seconds(1)) }
         #expect(client.statistics.connects == 0)
         return capture.messages

@@ -10,13 +10,24 @@ import VigilNN
             network: RecurrentNetwork(kind: kind, inputSize: 3, hiddenSize: 8, layers: layers, outputSize: 6, seed: 4),
             loss: .gaussianNLL,
             normalisation: Normalisation(signals: ["p", "q", "t"], center: [1, 2, 3], scale: [0.5, 1, 2]),
-            training: TrainingMetadata(samples: 5000, epochs: 12, bestEpoch: 9, validationLoss: 0.0123, seed: 7,
-                                       trainedAt: "2026-11-29T09:00:00.000Z"))
+            training: TrainingMetadata(
+                samples: 5000,
+                epochs: 12,
+                bestEpoch: 9,
+                validationLoss: 0.0123,
+                seed: 7,
+                trainedAt: "2026-11-29T09:00:00.000Z"
+            )
+        )
     }
 
     /// Rewrites the header JSON and/or the data of a valid file and signs it again, so that only the
     /// intended defect remains.
-    func resigned(_ bytes: [UInt8], header edit: (inout [String: Any]) -> Void = { _ in }, data dataEdit: (inout [UInt8]) -> Void = { _ in }) throws -> [UInt8] {
+    func resigned(
+        _ bytes: [UInt8],
+        header edit: (inout [String: Any]) -> Void = { _ in },
+        data dataEdit: (inout [UInt8]) -> Void = { _ in }
+    ) throws -> [UInt8] {
         let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
         var header = try JSONSerialization.jsonObject(with: Data(bytes[12..<12 + headerLength])) as! [String: Any]
         edit(&header)
@@ -107,10 +118,13 @@ import VigilNN
     }
 
     @Test func refusesNaNWeightsEvenWithAValidChecksum() throws {
-        let bytes = try resigned(model().encoded(), data: { data in
-            let nan = withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { Array($0) }
-            data.replaceSubrange(40..<44, with: nan)
-        })
+        let bytes = try resigned(
+            model().encoded(),
+            data: { data in
+                let nan = withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { Array($0) }
+                data.replaceSubrange(40..<44, with: nan)
+            }
+        )
         #expect(error(bytes) == .nonFiniteWeight(tensor: "recurrent.0.weight_ih", index: 10))
     }
 

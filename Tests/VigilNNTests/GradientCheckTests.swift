@@ -51,11 +51,16 @@ import VigilTestSupport
         let (_, cache) = layer.forward(inputs, steps: steps, batch: batch, h0: h0, c0: c0)
         var gradients = [Double](repeating: 0, count: layer.parameterCount)
         let d = layer.backward(outputGradients: weights, inputs: inputs, cache: cache, gradients: &gradients)
-        check(gradients, at: layer.parameters, loss: { p in
-            var copy = layer
-            copy.parameters = p
-            return loss(copy, inputs, h0, c0)
-        }, label: "LSTM parameters")
+        check(
+            gradients,
+            at: layer.parameters,
+            loss: { p in
+                var copy = layer
+                copy.parameters = p
+                return loss(copy, inputs, h0, c0)
+            },
+            label: "LSTM parameters"
+        )
         check(d.inputs, at: inputs, loss: { loss(layer, $0, h0, c0) }, label: "LSTM inputs")
         check(d.h0, at: h0, loss: { loss(layer, inputs, $0, c0) }, label: "LSTM h0")
         check(d.c0, at: c0, loss: { loss(layer, inputs, h0, $0) }, label: "LSTM c0")
@@ -73,11 +78,16 @@ import VigilTestSupport
         let (_, cache) = layer.forward(inputs, steps: steps, batch: batch, h0: h0)
         var gradients = [Double](repeating: 0, count: layer.parameterCount)
         let d = layer.backward(outputGradients: weights, inputs: inputs, cache: cache, gradients: &gradients)
-        check(gradients, at: layer.parameters, loss: { p in
-            var copy = layer
-            copy.parameters = p
-            return loss(copy, inputs, h0)
-        }, label: "GRU parameters")
+        check(
+            gradients,
+            at: layer.parameters,
+            loss: { p in
+                var copy = layer
+                copy.parameters = p
+                return loss(copy, inputs, h0)
+            },
+            label: "GRU parameters"
+        )
         check(d.inputs, at: inputs, loss: { loss(layer, $0, h0) }, label: "GRU inputs")
         check(d.h0, at: h0, loss: { loss(layer, inputs, $0) }, label: "GRU h0")
     }
@@ -93,12 +103,23 @@ import VigilTestSupport
         func loss(_ layer: DenseLayer<Double>, _ x: [Double]) -> Double { dot(layer.forward(x, rows: rows), weights) }
         let outputs = layer.forward(inputs, rows: rows)
         var gradients = [Double](repeating: 0, count: layer.parameterCount)
-        let dInputs = layer.backward(outputGradients: weights, inputs: inputs, outputs: outputs, rows: rows, gradients: &gradients)
-        check(gradients, at: layer.parameters, loss: { p in
-            var copy = layer
-            copy.parameters = p
-            return loss(copy, inputs)
-        }, label: "dense \(activation) parameters")
+        let dInputs = layer.backward(
+            outputGradients: weights,
+            inputs: inputs,
+            outputs: outputs,
+            rows: rows,
+            gradients: &gradients
+        )
+        check(
+            gradients,
+            at: layer.parameters,
+            loss: { p in
+                var copy = layer
+                copy.parameters = p
+                return loss(copy, inputs)
+            },
+            label: "dense \(activation) parameters"
+        )
         check(dInputs, at: inputs, loss: { loss(layer, $0) }, label: "dense \(activation) inputs")
     }
 }

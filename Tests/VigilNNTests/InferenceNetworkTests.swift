@@ -8,7 +8,13 @@ import VigilTestSupport
     func equalsTheReferenceNetwork(_ kind: RecurrentKind, _ shape: (layers: Int, hidden: Int, streams: Int)) {
         let inputSize = 3
         let network = RecurrentNetwork<Float>(
-            kind: kind, inputSize: inputSize, hiddenSize: shape.hidden, layers: shape.layers, outputSize: 2, seed: 11)
+            kind: kind,
+            inputSize: inputSize,
+            hiddenSize: shape.hidden,
+            layers: shape.layers,
+            outputSize: 2,
+            seed: 11
+        )
         let engine = InferenceNetwork(network)
         var state = engine.makeState(streams: shape.streams)
         var references = Array(repeating: StreamState(for: network), count: shape.streams)
@@ -21,7 +27,10 @@ import VigilTestSupport
                 outputs.withUnsafeMutableBufferPointer { y in engine.step(x, state: &state, outputs: y) }
             }
             for stream in 0..<shape.streams {
-                let expected = network.step(Array(inputs[stream * inputSize..<(stream + 1) * inputSize]), state: &references[stream])
+                let expected = network.step(
+                    Array(inputs[stream * inputSize..<(stream + 1) * inputSize]),
+                    state: &references[stream]
+                )
                 for o in 0..<2 { worst = max(worst, abs(expected[o] - outputs[stream * 2 + o])) }
             }
         }
@@ -35,7 +44,9 @@ import VigilTestSupport
         var reference = StreamState(for: network)
         for value: Float in [1e6, -1e6, 0, 300, -300] {
             var output: [Float] = [0]
-            [value].withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { engine.step(x, state: &state, outputs: $0) } }
+            [value].withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { engine.step(x, state: &state, outputs: $0) }
+            }
             let expected = network.step([value], state: &reference)[0]
             #expect(output[0].isFinite)
             #expect(abs(output[0] - expected) <= 1e-5)

@@ -20,7 +20,8 @@ import VigilNN
 
     static let fixtureNames: [String] = {
         let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
-        return (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasSuffix(".json") }.sorted() ?? []
+        return (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.filter { $0.hasSuffix(".json") }
+            .sorted() ?? []
     }()
 
     static func load(_ name: String) throws -> Fixture {
@@ -56,14 +57,32 @@ import VigilNN
             let h0 = values(B * H, salt(layer, 0.5))
             if fixture.kind == "lstm" {
                 let lstm = LSTMLayer<Float>(
-                    inputSize: inputSize, hiddenSize: H, weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh)
-                let (outputs, cache) = lstm.forward(sequence, steps: T, batch: B, h0: h0, c0: values(B * H, salt(layer, 0.6)))
+                    inputSize: inputSize,
+                    hiddenSize: H,
+                    weightIH: wih,
+                    weightHH: whh,
+                    biasIH: bih,
+                    biasHH: bhh
+                )
+                let (outputs, cache) = lstm.forward(
+                    sequence,
+                    steps: T,
+                    batch: B,
+                    h0: h0,
+                    c0: values(B * H, salt(layer, 0.6))
+                )
                 sequence = outputs
                 finalH.append(Array(outputs[((T - 1) * B * H)...]))
                 finalC.append(cache.finalCell)
             } else {
                 let gru = GRULayer<Float>(
-                    inputSize: inputSize, hiddenSize: H, weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh)
+                    inputSize: inputSize,
+                    hiddenSize: H,
+                    weightIH: wih,
+                    weightHH: whh,
+                    biasIH: bih,
+                    biasHH: bhh
+                )
                 sequence = gru.forward(sequence, steps: T, batch: B, h0: h0).outputs
                 finalH.append(Array(sequence[((T - 1) * B * H)...]))
             }

@@ -10,7 +10,14 @@ import VigilTestSupport
 
     @Test(arguments: RecurrentKind.allCases, [0.0, 0.3])
     func networkGradientsMatchFiniteDifferences(_ kind: RecurrentKind, dropout: Double) {
-        let network = RecurrentNetwork<Double>(kind: kind, inputSize: 2, hiddenSize: 4, layers: 2, outputSize: 4, seed: 3)
+        let network = RecurrentNetwork<Double>(
+            kind: kind,
+            inputSize: 2,
+            hiddenSize: 4,
+            layers: 2,
+            outputSize: 4,
+            seed: 3
+        )
         let (steps, batch) = (5, 2)
         let inputs = series(steps * batch * 2, seed: 4)
         let targets = series(steps * batch * 2, seed: 5)
@@ -19,18 +26,34 @@ import VigilTestSupport
             let width = loss.outputSize(signals: 2)
             var net = network
             net.head = DenseLayer(
-                inputSize: 4, outputSize: width, weight: Array(series(4 * width, seed: 6).map { $0 * 0.3 }),
-                bias: Array(repeating: 0.1, count: width))
+                inputSize: 4,
+                outputSize: width,
+                weight: Array(series(4 * width, seed: 6).map { $0 * 0.3 }),
+                bias: Array(repeating: 0.1, count: width)
+            )
             func value(_ parameters: [Double]) -> Double {
                 var copy = net
                 copy.parameters = parameters
                 var random = NNRandom(seed: 9)  // the same dropout mask every time
-                let outputs = copy.forward(inputs, steps: steps, batch: batch, dropout: dropout, random: &random).outputs
-                return loss.evaluate(outputs: outputs, targets: targets, rows: steps * batch, signals: 2, weights: weights).loss
+                let outputs = copy.forward(inputs, steps: steps, batch: batch, dropout: dropout, random: &random)
+                    .outputs
+                return loss.evaluate(
+                    outputs: outputs,
+                    targets: targets,
+                    rows: steps * batch,
+                    signals: 2,
+                    weights: weights
+                ).loss
             }
             var random = NNRandom(seed: 9)
             let (outputs, cache) = net.forward(inputs, steps: steps, batch: batch, dropout: dropout, random: &random)
-            let gradient = loss.evaluate(outputs: outputs, targets: targets, rows: steps * batch, signals: 2, weights: weights).gradients
+            let gradient = loss.evaluate(
+                outputs: outputs,
+                targets: targets,
+                rows: steps * batch,
+                signals: 2,
+                weights: weights
+            ).gradients
             let analytical = net.backward(outputGradients: gradient, cache: cache)
             let point = net.parameters
             var worst = 0.0
@@ -40,7 +63,10 @@ import VigilTestSupport
                 plus[index] += 1e-6
                 minus[index] -= 1e-6
                 let numerical = (value(plus) - value(minus)) / 2e-6
-                worst = max(worst, abs(numerical - analytical[index]) / max(1e-4, abs(numerical) + abs(analytical[index])))
+                worst = max(
+                    worst,
+                    abs(numerical - analytical[index]) / max(1e-4, abs(numerical) + abs(analytical[index]))
+                )
             }
             #expect(worst < 1e-5, "\(kind) \(loss) dropout \(dropout): worst relative error \(worst)")
         }
@@ -48,7 +74,14 @@ import VigilTestSupport
 
     @Test(arguments: RecurrentKind.allCases)
     func streamingStepsReproduceTheSequenceForward(_ kind: RecurrentKind) {
-        let network = RecurrentNetwork<Float>(kind: kind, inputSize: 3, hiddenSize: 8, layers: 2, outputSize: 3, seed: 1)
+        let network = RecurrentNetwork<Float>(
+            kind: kind,
+            inputSize: 3,
+            hiddenSize: 8,
+            layers: 2,
+            outputSize: 3,
+            seed: 1
+        )
         let steps = 20
         let inputs = series(steps * 3, seed: 2).map(Float.init)
         let expected = network.forward(inputs, steps: steps, batch: 1)
@@ -95,7 +128,9 @@ import VigilTestSupport
     func ar2(_ count: Int, seed: UInt64) -> [Float] {
         var random = SeededRandom(seed: seed)
         var values: [Double] = [0, 0]
-        for _ in 2..<count { values.append(1.2 * values[values.count - 1] - 0.5 * values[values.count - 2] + 0.1 * random.gaussian()) }
+        for _ in 2..<count {
+            values.append(1.2 * values[values.count - 1] - 0.5 * values[values.count - 2] + 0.1 * random.gaussian())
+        }
         return values.map(Float.init)
     }
 
@@ -114,7 +149,15 @@ import VigilTestSupport
         return (squared / Double(count)).squareRoot()
     }
 
-    let configuration = TrainingConfiguration(window: 32, burnIn: 4, stride: 8, batchSize: 16, epochs: 12, learningRate: 0.01, seed: 3)
+    let configuration = TrainingConfiguration(
+        window: 32,
+        burnIn: 4,
+        stride: 8,
+        batchSize: 16,
+        epochs: 12,
+        learningRate: 0.01,
+        seed: 3
+    )
 
     @Test func learnsANoisySine() {
         var network = RecurrentNetwork<Float>(kind: .lstm, inputSize: 1, hiddenSize: 12, outputSize: 1, seed: 1)
@@ -137,7 +180,14 @@ import VigilTestSupport
         configuration.epochs = 2
         configuration.dropout = 0.2
         func train() -> [Float] {
-            var network = RecurrentNetwork<Float>(kind: .lstm, inputSize: 1, hiddenSize: 6, layers: 2, outputSize: 1, seed: 5)
+            var network = RecurrentNetwork<Float>(
+                kind: .lstm,
+                inputSize: 1,
+                hiddenSize: 6,
+                layers: 2,
+                outputSize: 1,
+                seed: 5
+            )
             _ = Trainer.train(&network, series: sine(300, seed: 1), signals: 1, configuration: configuration)
             return network.parameters
         }
@@ -175,7 +225,8 @@ import VigilTestSupport
         for value in ar2(300, seed: 2) {
             logVariances.append(Double(network.step([value], state: &state)[1]))
         }
-        let meanVariance = logVariances.dropFirst(20).map { Double.exp($0) }.reduce(0, +) / Double(logVariances.count - 20)
+        let meanVariance =
+            logVariances.dropFirst(20).map { Double.exp($0) }.reduce(0, +) / Double(logVariances.count - 20)
         // The innovation variance is 0.01; a calibrated model predicts about that.
         #expect(meanVariance > 0.004 && meanVariance < 0.025, "mean predicted variance \(meanVariance)")
     }

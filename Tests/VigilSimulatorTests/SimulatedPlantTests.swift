@@ -8,7 +8,10 @@ import VigilSimulator
         let second = SimulatedPlant(seed: 3)
         let signal = first.signals[0]
         for t in [0, 10, 500] {
-            #expect(first.value(of: signal, at: t, epochSeconds: 1000) == second.value(of: signal, at: t, epochSeconds: 1000))
+            #expect(
+                first.value(of: signal, at: t, epochSeconds: 1000)
+                    == second.value(of: signal, at: t, epochSeconds: 1000)
+            )
         }
         #expect(first.faults == second.faults)
     }
@@ -28,7 +31,10 @@ import VigilSimulator
             let faulty = plant.value(of: signal, at: inside, epochSeconds: 0)
             switch fault.kind {
             case .stuck:
-                #expect(plant.value(of: signal, at: fault.start + 1, epochSeconds: 1) == plant.value(of: signal, at: fault.start + 2, epochSeconds: 2))
+                #expect(
+                    plant.value(of: signal, at: fault.start + 1, epochSeconds: 1)
+                        == plant.value(of: signal, at: fault.start + 2, epochSeconds: 2)
+                )
             default:
                 #expect(abs(faulty - normal) > 10 * signal.noise, "\(fault)")
             }

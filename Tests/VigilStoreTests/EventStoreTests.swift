@@ -9,10 +9,19 @@ import VigilStore
 
     func event(_ asset: String, _ transition: AlarmTransition, at ms: Int64, kind: EventKind = .anomaly) -> Event {
         Event(
-            alarmID: "\(asset)-1", asset: asset, kind: kind, transition: transition, severity: .warning, score: 0.995,
-            peakScore: 0.999, time: Timestamp(milliseconds: ms), windowStart: Timestamp(milliseconds: ms - 2000),
+            alarmID: "\(asset)-1",
+            asset: asset,
+            kind: kind,
+            transition: transition,
+            severity: .warning,
+            score: 0.995,
+            peakScore: 0.999,
+            time: Timestamp(milliseconds: ms),
+            windowStart: Timestamp(milliseconds: ms - 2000),
             windowEnd: Timestamp(milliseconds: ms),
-            contributions: [SignalContribution(signal: "p", value: 9, expected: 5, score: 0.995)], detector: "robust-mad")
+            contributions: [SignalContribution(signal: "p", value: 9, expected: 5, score: 0.995)],
+            detector: "robust-mad"
+        )
     }
 
     @Test func recordsAndQueriesEventsWithFilters() async throws {
@@ -55,7 +64,9 @@ import VigilStore
         let store = try EventStore(path: path)
         defer { try? FileManager.default.removeItem(at: directory) }
         var batch = StoreBatch()
-        batch.events = [event("p1", .raised, at: 1000), event("p1", .cleared, at: 2000), event("p2", .raised, at: 9000)]
+        batch.events = [
+            event("p1", .raised, at: 1000), event("p1", .cleared, at: 2000), event("p2", .raised, at: 9000),
+        ]
         batch.outbox = [(topic: "old", payload: [1], qos: 1, retain: false)]
         try await store.record(batch, at: Timestamp(milliseconds: 1000))
         let deleted = try await store.deleteHistory(before: Timestamp(milliseconds: 5000))

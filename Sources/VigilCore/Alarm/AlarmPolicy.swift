@@ -15,8 +15,12 @@ public struct AlarmPolicy: Hashable, Sendable {
 
     /// Creates a policy.
     public init(
-        threshold: Double = 0.99, minDuration: Int = 3, clearBelow: Double = 0.9, clearAfter: Int = 3,
-        cooldown: Duration = .seconds(600), criticalAbove: Double = 0.9999
+        threshold: Double = 0.99,
+        minDuration: Int = 3,
+        clearBelow: Double = 0.9,
+        clearAfter: Int = 3,
+        cooldown: Duration = .seconds(600),
+        criticalAbove: Double = 0.9999
     ) {
         precondition(clearBelow <= threshold && minDuration >= 1 && clearAfter >= 1)
         self.threshold = threshold

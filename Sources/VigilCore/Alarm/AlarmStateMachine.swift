@@ -59,8 +59,11 @@ public struct AlarmStateMachine: Sendable {
                 return nil
             }
             let alarm = OpenAlarm(
-                id: "\(asset)-\(String(since.milliseconds, radix: 36))", kind: detection.kind,
-                severity: severity(score), windowStart: since, peakScore: score
+                id: "\(asset)-\(String(since.milliseconds, radix: 36))",
+                kind: detection.kind,
+                severity: severity(score),
+                windowStart: since,
+                peakScore: score
             )
             state = .active(alarm, belowCount: 0)
             return event(alarm, .raised, time: time, detection: detection, detector: detector)
@@ -96,12 +99,25 @@ public struct AlarmStateMachine: Sendable {
     }
 
     private func event(
-        _ alarm: OpenAlarm, _ transition: AlarmTransition, time: Timestamp, detection: Detection, detector: String
+        _ alarm: OpenAlarm,
+        _ transition: AlarmTransition,
+        time: Timestamp,
+        detection: Detection,
+        detector: String
     ) -> Event {
         Event(
-            alarmID: alarm.id, asset: asset, kind: alarm.kind, transition: transition, severity: alarm.severity,
-            score: detection.score, peakScore: alarm.peakScore, time: time, windowStart: alarm.windowStart,
-            windowEnd: time, contributions: detection.contributions, detector: detector
+            alarmID: alarm.id,
+            asset: asset,
+            kind: alarm.kind,
+            transition: transition,
+            severity: alarm.severity,
+            score: detection.score,
+            peakScore: alarm.peakScore,
+            time: time,
+            windowStart: alarm.windowStart,
+            windowEnd: time,
+            contributions: detection.contributions,
+            detector: detector
         )
     }
 }

@@ -78,7 +78,12 @@ public struct AssetAligner: Sendable {
             values.append(value)
         }
         guard !values.isEmpty else { return nil }
-        return Tick(asset: asset, time: Timestamp(milliseconds: interval * tickMilliseconds), signals: signals, values: values)
+        return Tick(
+            asset: asset,
+            time: Timestamp(milliseconds: interval * tickMilliseconds),
+            signals: signals,
+            values: values
+        )
     }
 
     private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

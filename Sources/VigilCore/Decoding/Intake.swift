@@ -57,7 +57,10 @@ public struct Intake: Sendable {
             }
             if let range = route.range, !range.contains(value.value) {
                 return .failure(
-                    Rejection(.outOfRange, "\(signal)=\(value.value) is outside \(range.lowerBound)...\(range.upperBound)")
+                    Rejection(
+                        .outOfRange,
+                        "\(signal)=\(value.value) is outside \(range.lowerBound)...\(range.upperBound)"
+                    )
                 )
             }
             readings.append(

@@ -25,7 +25,11 @@ public struct PayloadDecoder: Sendable {
     ///   - payload: the raw bytes.
     ///   - format: how the bytes carry the value.
     ///   - arrival: when the payload arrived; the time of values that carry none.
-    public func decode(_ payload: [UInt8], as format: PayloadFormat, arrival: Timestamp) throws(Rejection)
+    public func decode(
+        _ payload: [UInt8],
+        as format: PayloadFormat,
+        arrival: Timestamp
+    ) throws(Rejection)
         -> [Value]
     {
         guard !payload.isEmpty else { throw Rejection(.empty, "payload has no bytes") }
@@ -87,10 +91,12 @@ public struct PayloadDecoder: Sendable {
             if let bt = fields["bt"] {
                 baseTime = try Self.number(bt, at: "bt")
             }
-            let name = baseName + (try fields["n"].map { (n) throws(Rejection) -> String in
-                guard case .string(let text) = n else { throw Rejection(.wrongType, "SenML n is \(n.typeName)") }
-                return text
-            } ?? "")
+            let name =
+                baseName
+                + (try fields["n"].map { (n) throws(Rejection) -> String in
+                    guard case .string(let text) = n else { throw Rejection(.wrongType, "SenML n is \(n.typeName)") }
+                    return text
+                } ?? "")
             guard let raw = fields["v"] else {
                 throw Rejection(.missingField, "SenML record \(index) has no numeric 'v'")
             }
@@ -132,7 +138,9 @@ public struct PayloadDecoder: Sendable {
 
     private static func isDecimalLiteral(_ text: String) -> Bool {
         var bytes = Array(text.utf8)[...]
-        if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        if let first = bytes.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            bytes = bytes.dropFirst()
+        }
         func digits() -> Int {
             var count = 0
             while let byte = bytes.first, byte >= 48, byte <= 57 {
@@ -149,7 +157,9 @@ public struct PayloadDecoder: Sendable {
         guard mantissaDigits > 0 else { return false }
         if let byte = bytes.first, byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
             bytes = bytes.dropFirst()
-            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                bytes = bytes.dropFirst()
+            }
             guard digits() > 0 else { return false }
         }
         return bytes.isEmpty
@@ -177,7 +187,10 @@ public struct PayloadDecoder: Sendable {
         case .number(let number):
             guard number.isFinite else { throw Rejection(.badTimestamp, "time stamp is not finite") }
             // Below 1e11 the number is read as seconds (1e11 s is the year 5138), above as milliseconds.
-            let time = abs(number) < 1e11 ? Timestamp(seconds: number) : Timestamp(milliseconds: Int64(clamping: Int64(exactly: number.rounded()) ?? Int64.max))
+            let time =
+                abs(number) < 1e11
+                ? Timestamp(seconds: number)
+                : Timestamp(milliseconds: Int64(clamping: Int64(exactly: number.rounded()) ?? Int64.max))
             return try checked(time, arrival: arrival)
         case .string(let text):
             guard let time = Timestamp(iso8601: text) else {

@@ -29,7 +29,10 @@ public struct RobustStatisticsDetector: Detector {
 
         /// Creates settings; the defaults suit a 1 s tick.
         public init(
-            window: Int = 120, warmup: Int = 60, zScale: Double = 2, stuckAfter: Int = 30,
+            window: Int = 120,
+            warmup: Int = 60,
+            zScale: Double = 2,
+            stuckAfter: Int = 30,
             minDeviation: [String: Double] = [:]
         ) {
             self.window = window

@@ -77,9 +77,18 @@ public struct Event: Hashable, Sendable {
 
     /// Creates an event.
     public init(
-        alarmID: String, asset: String, kind: EventKind, transition: AlarmTransition, severity: Severity,
-        score: Double, peakScore: Double, time: Timestamp, windowStart: Timestamp, windowEnd: Timestamp,
-        contributions: [SignalContribution], detector: String
+        alarmID: String,
+        asset: String,
+        kind: EventKind,
+        transition: AlarmTransition,
+        severity: Severity,
+        score: Double,
+        peakScore: Double,
+        time: Timestamp,
+        windowStart: Timestamp,
+        windowEnd: Timestamp,
+        contributions: [SignalContribution],
+        detector: String
     ) {
         self.alarmID = alarmID
         self.asset = asset

@@ -30,8 +30,13 @@ public struct AssetProfile: Hashable, Sendable {
 
     /// Creates a profile.
     public init(
-        name: String, tick: Duration = .seconds(1), maxHold: Int = 5, maxAssets: Int = 1000, maxSignals: Int = 64,
-        detector: DetectorChoice = .robustStatistics(.init()), alarm: AlarmPolicy = AlarmPolicy()
+        name: String,
+        tick: Duration = .seconds(1),
+        maxHold: Int = 5,
+        maxAssets: Int = 1000,
+        maxSignals: Int = 64,
+        detector: DetectorChoice = .robustStatistics(.init()),
+        alarm: AlarmPolicy = AlarmPolicy()
     ) {
         self.name = name
         self.tick = tick

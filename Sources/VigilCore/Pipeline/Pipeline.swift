@@ -51,7 +51,11 @@ public struct Pipeline: Sendable {
             assetsPerProfile[reading.profile] += 1
             assets[reading.asset] = AssetRuntime(
                 aligner: AssetAligner(
-                    asset: reading.asset, tick: profile.tick, maxHold: profile.maxHold, maxSignals: profile.maxSignals),
+                    asset: reading.asset,
+                    tick: profile.tick,
+                    maxHold: profile.maxHold,
+                    maxSignals: profile.maxSignals
+                ),
                 detector: profile.detector.makeDetector(),
                 alarm: AlarmStateMachine(asset: reading.asset, policy: profile.alarm),
                 state: nil
@@ -90,7 +94,8 @@ public struct Pipeline: Sendable {
         if runtime.detector.phase == .learning {
             newState = runtime.alarm.openAlarm == nil ? .learning : .alarm
         } else {
-            if let event = runtime.alarm.update(time: tick.time, detection: detection, detector: runtime.detector.name) {
+            if let event = runtime.alarm.update(time: tick.time, detection: detection, detector: runtime.detector.name)
+            {
                 outputs.append(.event(event))
             }
             newState = runtime.alarm.openAlarm == nil ? .normal : .alarm

@@ -16,8 +16,12 @@ public struct SignalRoute: Hashable, Sendable {
 
     /// Creates a route.
     public init(
-        pattern: TopicPattern, asset: String, signal: String?, format: PayloadFormat,
-        range: ClosedRange<Double>? = nil, profile: Int = 0
+        pattern: TopicPattern,
+        asset: String,
+        signal: String?,
+        format: PayloadFormat,
+        range: ClosedRange<Double>? = nil,
+        profile: Int = 0
     ) {
         self.pattern = pattern
         self.asset = asset

@@ -27,7 +27,11 @@ public struct ConnectionService: Service {
                 await withTaskGroup(of: Void.self) { race in
                     race.addTask {
                         try? await client.publish(
-                            topic: goodbye.topic, payload: goodbye.payload, qos: goodbye.qos, retain: goodbye.retain)
+                            topic: goodbye.topic,
+                            payload: goodbye.payload,
+                            qos: goodbye.qos,
+                            retain: goodbye.retain
+                        )
                     }
                     race.addTask { try? await Task.sleep(for: .seconds(2)) }
                     await race.next()

@@ -14,7 +14,10 @@ public struct DeadLetterService: Service {
 
     /// Creates the service.
     public init(
-        letters: AsyncStream<DeadLetter>, client: MQTTClient, topicPrefix: String, metrics: DaemonMetrics,
+        letters: AsyncStream<DeadLetter>,
+        client: MQTTClient,
+        topicPrefix: String,
+        metrics: DaemonMetrics,
         logger: Logger
     ) {
         self.letters = letters
@@ -29,7 +32,11 @@ public struct DeadLetterService: Service {
         for await letter in letters {
             do {
                 try await client.publish(
-                    topic: "\(topicPrefix)/\(letter.reason.rawValue)", payload: letter.jsonBytes(), qos: 0, retain: false)
+                    topic: "\(topicPrefix)/\(letter.reason.rawValue)",
+                    payload: letter.jsonBytes(),
+                    qos: 0,
+                    retain: false
+                )
                 metrics.update { $0.deadLettersPublished += 1 }
             } catch {
                 metrics.update { $0.deadLettersDropped += 1 }

@@ -19,7 +19,11 @@ public struct OutboxService: Service {
 
     /// Creates the service.
     public init(
-        store: EventStore, client: MQTTClient, wakeups: Wakeups, metrics: DaemonMetrics, flushTimeout: Duration,
+        store: EventStore,
+        client: MQTTClient,
+        wakeups: Wakeups,
+        metrics: DaemonMetrics,
+        flushTimeout: Duration,
         logger: Logger
     ) {
         self.store = store
@@ -46,8 +50,10 @@ public struct OutboxService: Service {
         }
         let left = (try? await store.outboxCount()) ?? -1
         if left != 0 {
-            logger.warning("Outbox not empty at shutdown; it is published after the next start",
-                           metadata: ["outbox.pending": "\(left)"])
+            logger.warning(
+                "Outbox not empty at shutdown; it is published after the next start",
+                metadata: ["outbox.pending": "\(left)"]
+            )
         }
     }
 
@@ -68,7 +74,11 @@ public struct OutboxService: Service {
                 try await client.waitUntilConnected()
                 for message in pending {
                     try await client.publish(
-                        topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain)
+                        topic: message.topic,
+                        payload: message.payload,
+                        qos: message.qos,
+                        retain: message.retain
+                    )
                     try await store.markDelivered(message.id)
                     metrics.update { $0.outboxDelivered += 1 }
                 }

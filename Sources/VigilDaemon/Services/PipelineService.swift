@@ -50,9 +50,17 @@ public struct PipelineService: Service {
 
     /// Creates the service.
     public init(
-        messages: MQTTMessages, intake: Intake, profiles: [AssetProfile], store: EventStore, topics: AlertTopics,
-        deadLetters: AsyncStream<DeadLetter>.Continuation, outboxWakeups: Wakeups, metrics: DaemonMetrics,
-        clock: WallClock, version: String, logger: Logger
+        messages: MQTTMessages,
+        intake: Intake,
+        profiles: [AssetProfile],
+        store: EventStore,
+        topics: AlertTopics,
+        deadLetters: AsyncStream<DeadLetter>.Continuation,
+        outboxWakeups: Wakeups,
+        metrics: DaemonMetrics,
+        clock: WallClock,
+        version: String,
+        logger: Logger
     ) {
         self.messages = messages
         self.intake = intake
@@ -88,8 +96,11 @@ public struct PipelineService: Service {
         deadLetters.finish()
         logger.info(
             "Pipeline drained",
-            metadata: ["pipeline.messages": "\(metrics.snapshot.messagesReceived)",
-                       "pipeline.readings": "\(metrics.snapshot.readingsAccepted)"])
+            metadata: [
+                "pipeline.messages": "\(metrics.snapshot.messagesReceived)",
+                "pipeline.readings": "\(metrics.snapshot.readingsAccepted)",
+            ]
+        )
         // The queue ends when the ingest connection has closed, which happens while the group shuts
         // down the services after this one; return when our own turn comes.
         try? await gracefulShutdown()
@@ -126,19 +137,28 @@ public struct PipelineService: Service {
                 case .event(let event):
                     batch.events.append(event)
                     batch.outbox.append(
-                        (topic: TopicPattern.expand(topics.alert, with: ["asset": event.asset]),
-                         payload: AlertDocument(event: event, vigilVersion: version).jsonBytes(), qos: topics.qos,
-                         retain: false))
+                        (
+                            topic: TopicPattern.expand(topics.alert, with: ["asset": event.asset]),
+                            payload: AlertDocument(event: event, vigilVersion: version).jsonBytes(), qos: topics.qos,
+                            retain: false
+                        )
+                    )
                     logger.notice(
                         "Alarm \(event.transition.rawValue)",
-                        metadata: ["asset": "\(event.asset)", "alarm.id": "\(event.alarmID)",
-                                   "alarm.kind": "\(event.kind.rawValue)", "alarm.score": "\(event.score)",
-                                   "alarm.signal": "\(event.contributions.first?.signal ?? "-")"])
+                        metadata: [
+                            "asset": "\(event.asset)", "alarm.id": "\(event.alarmID)",
+                            "alarm.kind": "\(event.kind.rawValue)", "alarm.score": "\(event.score)",
+                            "alarm.signal": "\(event.contributions.first?.signal ?? "-")",
+                        ]
+                    )
                 case .assetState(let asset, let state):
                     batch.states[asset] = state.rawValue
                     batch.outbox.append(
-                        (topic: TopicPattern.expand(topics.state, with: ["asset": asset]),
-                         payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true))
+                        (
+                            topic: TopicPattern.expand(topics.state, with: ["asset": asset]),
+                            payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true
+                        )
+                    )
                 }
             }
         }
@@ -149,12 +169,21 @@ public struct PipelineService: Service {
     private func reject(_ rejection: Rejection, _ message: MQTTMessage, arrival: Timestamp) {
         metrics.update { $0.rejected[rejection.reason, default: 0] += 1 }
         rejectionLog.warning(
-            logger, key: rejection.reason.rawValue, "Payload rejected",
-            metadata: ["reject.reason": "\(rejection.reason.rawValue)", "reject.detail": "\(rejection.detail)",
-                       "mqtt.topic": "\(message.topic.debugDescription)"])
+            logger,
+            key: rejection.reason.rawValue,
+            "Payload rejected",
+            metadata: [
+                "reject.reason": "\(rejection.reason.rawValue)", "reject.detail": "\(rejection.detail)",
+                "mqtt.topic": "\(message.topic.debugDescription)",
+            ]
+        )
         let letter = DeadLetter(
-            rejection: rejection, topic: message.topic, payload: message.payload, arrival: arrival,
-            maxBytes: topics.deadLetterMaxBytes)
+            rejection: rejection,
+            topic: message.topic,
+            payload: message.payload,
+            arrival: arrival,
+            maxBytes: topics.deadLetterMaxBytes
+        )
         if case .dropped = deadLetters.yield(letter) {
             metrics.update { $0.deadLettersDropped += 1 }
         }
@@ -172,9 +201,13 @@ public struct PipelineService: Service {
                 metrics.update { $0.storeErrors += 1 }
                 logger.error(
                     "Database write failed; holding intake until it succeeds",
-                    metadata: ["store.error": "\(error)", "store.retry_in": "\(delay)"])
+                    metadata: ["store.error": "\(error)", "store.retry_in": "\(delay)"]
+                )
                 if Task.isCancelled {
-                    logger.critical("Cancelled with an unwritten batch", metadata: ["store.events": "\(batch.events.count)"])
+                    logger.critical(
+                        "Cancelled with an unwritten batch",
+                        metadata: ["store.events": "\(batch.events.count)"]
+                    )
                     return
                 }
                 try? await Task.sleep(for: delay)

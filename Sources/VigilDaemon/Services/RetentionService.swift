@@ -12,7 +12,13 @@ public struct RetentionService: Service {
     let logger: Logger
 
     /// Creates the service.
-    public init(store: EventStore, retention: Duration, interval: Duration = .seconds(3600), clock: WallClock, logger: Logger) {
+    public init(
+        store: EventStore,
+        retention: Duration,
+        interval: Duration = .seconds(3600),
+        clock: WallClock,
+        logger: Logger
+    ) {
         self.store = store
         self.retention = retention
         self.interval = interval
@@ -26,7 +32,9 @@ public struct RetentionService: Service {
             while !Task.isCancelled {
                 do {
                     let deleted = try await store.deleteHistory(before: clock.now() - retention)
-                    if deleted > 0 { logger.info("Retention deleted old events", metadata: ["store.deleted": "\(deleted)"]) }
+                    if deleted > 0 {
+                        logger.info("Retention deleted old events", metadata: ["store.deleted": "\(deleted)"])
+                    }
                 } catch {
                     logger.error("Retention failed", metadata: ["store.error": "\(error)"])
                 }

@@ -19,7 +19,12 @@ public final class RateLimitedLog: Sendable {
     }
 
     /// Logs `message` under `key` unless a line for that key was logged within the interval.
-    public func warning(_ logger: Logger, key: String, _ message: @autoclosure () -> Logger.Message, metadata: Logger.Metadata) {
+    public func warning(
+        _ logger: Logger,
+        key: String,
+        _ message: @autoclosure () -> Logger.Message,
+        metadata: Logger.Metadata
+    ) {
         let now = ContinuousClock.now
         let suppressed: Int? = entries.withLock { entries in
             if let entry = entries[key], now - entry.lastLogged < interval {

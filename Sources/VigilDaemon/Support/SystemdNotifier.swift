@@ -1,7 +1,8 @@
+internal import Foundation
+
 #if canImport(Glibc)
 internal import Glibc
 #endif
-internal import Foundation
 
 /// Speaks systemd's notification protocol without libsystemd: datagrams of `KEY=VALUE` lines to
 /// the socket named by `NOTIFY_SOCKET` (a path, or an abstract name starting with `@`).
@@ -50,7 +51,9 @@ public struct SystemdNotifier: Sendable {
         let bytes = Array(state.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length) }
+                bytes.withUnsafeBytes {
+                    sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length)
+                }
             }
         }
         return sent == bytes.count

@@ -16,8 +16,20 @@ public enum EngineBenchmark {
     }
 
     /// Measures the streaming step: `repetitions` blocks of about `blockSeconds`, median per step.
-    public static func streaming(hidden: Int, input: Int, batch: Int, repetitions: Int = 7, blockSeconds: Double = 0.08) -> Result {
-        let network = RecurrentNetwork<Float>(kind: .lstm, inputSize: input, hiddenSize: hidden, outputSize: input, seed: 1)
+    public static func streaming(
+        hidden: Int,
+        input: Int,
+        batch: Int,
+        repetitions: Int = 7,
+        blockSeconds: Double = 0.08
+    ) -> Result {
+        let network = RecurrentNetwork<Float>(
+            kind: .lstm,
+            inputSize: input,
+            hiddenSize: hidden,
+            outputSize: input,
+            seed: 1
+        )
         let engine = InferenceNetwork(network)
         var state = engine.makeState(streams: batch)
         var random = NNRandom(seed: 2)
@@ -30,7 +42,11 @@ public enum EngineBenchmark {
                 outputs.withUnsafeMutableBufferPointer { y in
                     for t in 0..<steps {
                         let offset = ((start + t) % period) * batch * input
-                        engine.step(UnsafeBufferPointer(rebasing: x[offset..<offset + batch * input]), state: &state, outputs: y)
+                        engine.step(
+                            UnsafeBufferPointer(rebasing: x[offset..<offset + batch * input]),
+                            state: &state,
+                            outputs: y
+                        )
                     }
                 }
             }
@@ -51,7 +67,13 @@ public enum EngineBenchmark {
         samples.sort()
         let median = samples[samples.count / 2]
         let flops = Double(network.flopsPerStep * batch)
-        return Result(hidden: hidden, input: input, batch: batch, microsecondsPerStep: median, gflops: flops / median / 1e3)
+        return Result(
+            hidden: hidden,
+            input: input,
+            batch: batch,
+            microsecondsPerStep: median,
+            gflops: flops / median / 1e3
+        )
     }
 
     /// Training throughput in samples (time steps of one window) per second: LSTM, window 64,
@@ -62,11 +84,21 @@ public enum EngineBenchmark {
         var phase = 0.0
         let series = (0..<length).map { _ -> Float in
             phase += 0.25
-            return Float(Double.random(in: -0.1...0.1, using: &random) + (phase.truncatingRemainder(dividingBy: 6.28) - 3.14) / 3.14)
+            return Float(
+                Double.random(in: -0.1...0.1, using: &random) + (phase.truncatingRemainder(dividingBy: 6.28) - 3.14)
+                    / 3.14
+            )
         }
         var network = RecurrentNetwork<Float>(kind: .lstm, inputSize: 1, hiddenSize: hidden, outputSize: 1, seed: 4)
         let configuration = TrainingConfiguration(
-            window: window, burnIn: 0, stride: window, batchSize: batch, epochs: 1, validationFraction: 0.01, patience: 1)
+            window: window,
+            burnIn: 0,
+            stride: window,
+            batchSize: batch,
+            epochs: 1,
+            validationFraction: 0.01,
+            patience: 1
+        )
         let elapsed = ContinuousClock().measure {
             _ = Trainer.train(&network, series: series, signals: 1, configuration: configuration)
         }

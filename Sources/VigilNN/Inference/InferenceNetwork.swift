@@ -51,8 +51,18 @@ public struct InferenceNetwork: Sendable {
                 }
                 var bias = [Float](repeating: 0, count: width)
                 for row in 0..<(4 * H) { bias[row] = lstm.biasIH[row] + lstm.biasHH[row] }
-                layers.append(Layer(kind: .lstm, inputSize: I, hiddenSize: H, width: width, weights: weights,
-                                    hiddenWeights: [], bias: bias, hiddenBias: []))
+                layers.append(
+                    Layer(
+                        kind: .lstm,
+                        inputSize: I,
+                        hiddenSize: H,
+                        width: width,
+                        weights: weights,
+                        hiddenWeights: [],
+                        bias: bias,
+                        hiddenBias: []
+                    )
+                )
             case .gru(let gru):
                 let width = Self.padded(3 * H)
                 var weights = [Float](repeating: 0, count: I * width)
@@ -67,8 +77,18 @@ public struct InferenceNetwork: Sendable {
                     bias[row] = gru.biasIH[row]
                     hiddenBias[row] = gru.biasHH[row]
                 }
-                layers.append(Layer(kind: .gru, inputSize: I, hiddenSize: H, width: width, weights: weights,
-                                    hiddenWeights: hiddenWeights, bias: bias, hiddenBias: hiddenBias))
+                layers.append(
+                    Layer(
+                        kind: .gru,
+                        inputSize: I,
+                        hiddenSize: H,
+                        width: width,
+                        weights: weights,
+                        hiddenWeights: hiddenWeights,
+                        bias: bias,
+                        hiddenBias: hiddenBias
+                    )
+                )
             }
         }
         self.layers = layers
@@ -96,7 +116,11 @@ public struct InferenceNetwork: Sendable {
 
     /// One step for every stream of `state`: `inputs` `[N][I]` in, `outputs` `[N][O]` out.
     /// Allocates nothing.
-    public func step(_ inputs: UnsafeBufferPointer<Float>, state: inout InferenceState, outputs: UnsafeMutableBufferPointer<Float>) {
+    public func step(
+        _ inputs: UnsafeBufferPointer<Float>,
+        state: inout InferenceState,
+        outputs: UnsafeMutableBufferPointer<Float>
+    ) {
         let n = state.streams
         precondition(inputs.count == n * inputSize && outputs.count == n * outputSize)
         state.storage.withUnsafeMutableBufferPointer { storage in
@@ -113,13 +137,24 @@ public struct InferenceNetwork: Sendable {
                     let concat = base + state.concatOffset
                     let K = layer.inputSize + H
                     for stream in 0..<n {
-                        (concat + stream * K).update(from: layerInput + stream * layerInputWidth, count: layer.inputSize)
+                        (concat + stream * K).update(
+                            from: layerInput + stream * layerInputWidth,
+                            count: layer.inputSize
+                        )
                         (concat + stream * K + layer.inputSize).update(from: h + stream * H, count: H)
                         (z + stream * layer.width).update(from: layer.bias, count: layer.width)
                     }
                     layer.weights.withUnsafeBufferPointer { weights in
                         Kernels.multiplyAdd(
-                            a: concat, lda: K, rows: n, k: K, b: weights.baseAddress!, n: layer.width, c: z, ldc: layer.width)
+                            a: concat,
+                            lda: K,
+                            rows: n,
+                            k: K,
+                            b: weights.baseAddress!,
+                            n: layer.width,
+                            c: z,
+                            ldc: layer.width
+                        )
                     }
                     for stream in 0..<n {
                         Self.lstmCells(z: z + stream * layer.width, h: h + stream * H, c: c + stream * H, hidden: H)
@@ -132,15 +167,35 @@ public struct InferenceNetwork: Sendable {
                     }
                     layer.weights.withUnsafeBufferPointer { weights in
                         Kernels.multiplyAdd(
-                            a: layerInput, lda: layerInputWidth, rows: n, k: layer.inputSize, b: weights.baseAddress!,
-                            n: layer.width, c: z, ldc: layer.width)
+                            a: layerInput,
+                            lda: layerInputWidth,
+                            rows: n,
+                            k: layer.inputSize,
+                            b: weights.baseAddress!,
+                            n: layer.width,
+                            c: z,
+                            ldc: layer.width
+                        )
                     }
                     layer.hiddenWeights.withUnsafeBufferPointer { weights in
                         Kernels.multiplyAdd(
-                            a: h, lda: H, rows: n, k: H, b: weights.baseAddress!, n: layer.width, c: zh, ldc: layer.width)
+                            a: h,
+                            lda: H,
+                            rows: n,
+                            k: H,
+                            b: weights.baseAddress!,
+                            n: layer.width,
+                            c: zh,
+                            ldc: layer.width
+                        )
                     }
                     for stream in 0..<n {
-                        Self.gruCells(x: z + stream * layer.width, hh: zh + stream * layer.width, h: h + stream * H, hidden: H)
+                        Self.gruCells(
+                            x: z + stream * layer.width,
+                            hh: zh + stream * layer.width,
+                            h: h + stream * H,
+                            hidden: H
+                        )
                     }
                 }
                 layerInput = UnsafePointer(h)
@@ -150,8 +205,15 @@ public struct InferenceNetwork: Sendable {
             for stream in 0..<n { (y + stream * headWidth).update(from: headBias, count: headWidth) }
             headWeights.withUnsafeBufferPointer { weights in
                 Kernels.multiplyAdd(
-                    a: layerInput, lda: layerInputWidth, rows: n, k: layerInputWidth, b: weights.baseAddress!, n: headWidth,
-                    c: y, ldc: headWidth)
+                    a: layerInput,
+                    lda: layerInputWidth,
+                    rows: n,
+                    k: layerInputWidth,
+                    b: weights.baseAddress!,
+                    n: headWidth,
+                    c: y,
+                    ldc: headWidth
+                )
             }
             for stream in 0..<n {
                 for o in 0..<outputSize {
@@ -162,7 +224,12 @@ public struct InferenceNetwork: Sendable {
     }
 
     @inline(__always)
-    static func lstmCells(z: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, hidden H: Int) {
+    static func lstmCells(
+        z: UnsafeMutablePointer<Float>,
+        h: UnsafeMutablePointer<Float>,
+        c: UnsafeMutablePointer<Float>,
+        hidden H: Int
+    ) {
         var j = 0
         while j + 8 <= H {
             let i = VectorMath.sigmoid(Kernels.load(z + j))
@@ -183,7 +250,12 @@ public struct InferenceNetwork: Sendable {
     }
 
     @inline(__always)
-    static func gruCells(x: UnsafeMutablePointer<Float>, hh: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden H: Int) {
+    static func gruCells(
+        x: UnsafeMutablePointer<Float>,
+        hh: UnsafeMutablePointer<Float>,
+        h: UnsafeMutablePointer<Float>,
+        hidden H: Int
+    ) {
         var j = 0
         while j + 8 <= H {
             let r = VectorMath.sigmoid(Kernels.load(x + j) + Kernels.load(hh + j))

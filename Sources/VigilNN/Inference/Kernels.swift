@@ -17,17 +17,27 @@ enum Kernels {
     /// `c[rows][n] += a[rows][k] · b[k][n]`; `n` is a multiple of 8; rows of `a` are `lda` apart.
     @inlinable
     static func multiplyAdd(
-        a: UnsafePointer<Float>, lda: Int, rows: Int, k: Int, b: UnsafePointer<Float>, n: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        a: UnsafePointer<Float>,
+        lda: Int,
+        rows: Int,
+        k: Int,
+        b: UnsafePointer<Float>,
+        n: Int,
+        c: UnsafeMutablePointer<Float>,
+        ldc: Int
     ) {
         var r = 0
         while r + 4 <= rows {
             var j = 0
             while j + 16 <= n {
-                var c00 = load(c + r * ldc + j), c01 = load(c + r * ldc + j + 8)
-                var c10 = load(c + (r + 1) * ldc + j), c11 = load(c + (r + 1) * ldc + j + 8)
-                var c20 = load(c + (r + 2) * ldc + j), c21 = load(c + (r + 2) * ldc + j + 8)
-                var c30 = load(c + (r + 3) * ldc + j), c31 = load(c + (r + 3) * ldc + j + 8)
+                var c00 = load(c + r * ldc + j)
+                var c01 = load(c + r * ldc + j + 8)
+                var c10 = load(c + (r + 1) * ldc + j)
+                var c11 = load(c + (r + 1) * ldc + j + 8)
+                var c20 = load(c + (r + 2) * ldc + j)
+                var c21 = load(c + (r + 2) * ldc + j + 8)
+                var c30 = load(c + (r + 3) * ldc + j)
+                var c31 = load(c + (r + 3) * ldc + j + 8)
                 for kk in 0..<k {
                     let w0 = load(b + kk * n + j)
                     let w1 = load(b + kk * n + j + 8)
@@ -55,8 +65,10 @@ enum Kernels {
                 j += 16
             }
             while j < n {
-                var c0 = load(c + r * ldc + j), c1 = load(c + (r + 1) * ldc + j)
-                var c2 = load(c + (r + 2) * ldc + j), c3 = load(c + (r + 3) * ldc + j)
+                var c0 = load(c + r * ldc + j)
+                var c1 = load(c + (r + 1) * ldc + j)
+                var c2 = load(c + (r + 2) * ldc + j)
+                var c3 = load(c + (r + 3) * ldc + j)
                 for kk in 0..<k {
                     let w = load(b + kk * n + j)
                     c0 += SIMD8(repeating: a[r * lda + kk]) * w
@@ -78,7 +90,10 @@ enum Kernels {
             let x = a + r * lda
             var j = 0
             while j + 32 <= n {
-                var c0 = load(row + j), c1 = load(row + j + 8), c2 = load(row + j + 16), c3 = load(row + j + 24)
+                var c0 = load(row + j)
+                var c1 = load(row + j + 8)
+                var c2 = load(row + j + 16)
+                var c3 = load(row + j + 24)
                 for kk in 0..<k {
                     let scalar = SIMD8<Float>(repeating: x[kk])
                     let weights = b + kk * n + j

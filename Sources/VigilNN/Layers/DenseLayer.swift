@@ -12,7 +12,12 @@ public struct DenseLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     public let activation: Activation
 
     /// Creates a layer with U(−1/√I, 1/√I) initialisation.
-    public init(inputSize: Int, outputSize: Int, activation: Activation = .identity, using random: inout some RandomNumberGenerator) {
+    public init(
+        inputSize: Int,
+        outputSize: Int,
+        activation: Activation = .identity,
+        using random: inout some RandomNumberGenerator
+    ) {
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.activation = activation
@@ -32,7 +37,7 @@ public struct DenseLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Applies the layer to `rows` inputs `[rows][I]`; returns `[rows][O]`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public func forward(_ inputs: [Scalar], rows: Int) -> [Scalar] {
         var outputs = [Scalar](repeating: 0, count: rows * outputSize)
         for r in 0..<rows {
@@ -47,8 +52,14 @@ public struct DenseLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
 
     /// Back-propagates dL/dy `[rows][O]` given the forward inputs and outputs; accumulates the
     /// parameter gradients (weight, then bias) and returns dL/dx.
-    @_specialize(exported: true, where Scalar == Float)
-    public func backward(outputGradients: [Scalar], inputs: [Scalar], outputs: [Scalar], rows: Int, gradients: inout [Scalar]) -> [Scalar] {
+    @_specialize(exported:true,where Scalar == Float)
+    public func backward(
+        outputGradients: [Scalar],
+        inputs: [Scalar],
+        outputs: [Scalar],
+        rows: Int,
+        gradients: inout [Scalar]
+    ) -> [Scalar] {
         precondition(gradients.count == parameterCount)
         var dInputs = [Scalar](repeating: 0, count: rows * inputSize)
         for r in 0..<rows {

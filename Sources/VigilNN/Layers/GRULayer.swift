@@ -36,7 +36,14 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Creates a layer from given parameters.
-    public init(inputSize: Int, hiddenSize: Int, weightIH: [Scalar], weightHH: [Scalar], biasIH: [Scalar], biasHH: [Scalar]) {
+    public init(
+        inputSize: Int,
+        hiddenSize: Int,
+        weightIH: [Scalar],
+        weightHH: [Scalar],
+        biasIH: [Scalar],
+        biasHH: [Scalar]
+    ) {
         precondition(weightIH.count == 3 * hiddenSize * inputSize && weightHH.count == 3 * hiddenSize * hiddenSize)
         precondition(biasIH.count == 3 * hiddenSize && biasHH.count == 3 * hiddenSize)
         self.inputSize = inputSize
@@ -50,7 +57,11 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     /// One step for one stream: reads `x` (I) and `h`, writes the new `h` in place. `scratch` holds 6H;
     /// nothing is allocated.
     @inlinable
-    public func step(x: UnsafeBufferPointer<Scalar>, h: UnsafeMutableBufferPointer<Scalar>, scratch: UnsafeMutableBufferPointer<Scalar>) {
+    public func step(
+        x: UnsafeBufferPointer<Scalar>,
+        h: UnsafeMutableBufferPointer<Scalar>,
+        scratch: UnsafeMutableBufferPointer<Scalar>
+    ) {
         let H = hiddenSize
         let I = inputSize
         weightIH.withUnsafeBufferPointer { wx in
@@ -83,7 +94,7 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Runs a sequence `[T][B][I]` from `h0` `[B][H]`; returns the hidden states `[T][B][H]`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public func forward(_ inputs: [Scalar], steps: Int, batch: Int, h0: [Scalar]) -> (outputs: [Scalar], cache: Cache) {
         let H = hiddenSize
         let I = inputSize
@@ -91,7 +102,10 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         var cache = Cache(
             gates: Array(repeating: 0, count: steps * batch * 3 * H),
             hiddenLinear: Array(repeating: 0, count: steps * batch * H),
-            hiddens: h0 + Array(repeating: 0, count: steps * batch * H), steps: steps, batch: batch)
+            hiddens: h0 + Array(repeating: 0, count: steps * batch * H),
+            steps: steps,
+            batch: batch
+        )
         var inputPart = [Scalar](repeating: 0, count: 3 * H)
         var hiddenPart = [Scalar](repeating: 0, count: 3 * H)
         for t in 0..<steps {
@@ -124,9 +138,12 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Back-propagates through time; see `LSTMLayer.backward`. Returns dL/dx and dL/dh0.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public func backward(
-        outputGradients: [Scalar], inputs: [Scalar], cache: Cache, gradients: inout [Scalar]
+        outputGradients: [Scalar],
+        inputs: [Scalar],
+        cache: Cache,
+        gradients: inout [Scalar]
     ) -> (inputs: [Scalar], h0: [Scalar]) {
         let H = hiddenSize
         let I = inputSize

@@ -36,7 +36,14 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     }
 
     /// Creates a layer from given parameters.
-    public init(inputSize: Int, hiddenSize: Int, weightIH: [Scalar], weightHH: [Scalar], biasIH: [Scalar], biasHH: [Scalar]) {
+    public init(
+        inputSize: Int,
+        hiddenSize: Int,
+        weightIH: [Scalar],
+        weightHH: [Scalar],
+        biasIH: [Scalar],
+        biasHH: [Scalar]
+    ) {
         precondition(weightIH.count == 4 * hiddenSize * inputSize && weightHH.count == 4 * hiddenSize * hiddenSize)
         precondition(biasIH.count == 4 * hiddenSize && biasHH.count == 4 * hiddenSize)
         self.inputSize = inputSize
@@ -54,7 +61,9 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     /// `gates` is scratch of 4H; nothing is allocated.
     @inlinable
     public func step(
-        x: UnsafeBufferPointer<Scalar>, h: UnsafeMutableBufferPointer<Scalar>, c: UnsafeMutableBufferPointer<Scalar>,
+        x: UnsafeBufferPointer<Scalar>,
+        h: UnsafeMutableBufferPointer<Scalar>,
+        c: UnsafeMutableBufferPointer<Scalar>,
         gates: UnsafeMutableBufferPointer<Scalar>
     ) {
         let H = hiddenSize
@@ -98,15 +107,25 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
 
     /// Runs a sequence `[T][B][I]` from initial states `[B][H]`; returns the hidden states `[T][B][H]`
     /// and what back-propagation needs.
-    @_specialize(exported: true, where Scalar == Float)
-    public func forward(_ inputs: [Scalar], steps: Int, batch: Int, h0: [Scalar], c0: [Scalar]) -> (outputs: [Scalar], cache: Cache) {
+    @_specialize(exported:true,where Scalar == Float)
+    public func forward(
+        _ inputs: [Scalar],
+        steps: Int,
+        batch: Int,
+        h0: [Scalar],
+        c0: [Scalar]
+    ) -> (outputs: [Scalar], cache: Cache) {
         let H = hiddenSize
         let I = inputSize
         precondition(inputs.count == steps * batch * I && h0.count == batch * H && c0.count == batch * H)
         var cache = Cache(
-            gates: Array(repeating: 0, count: steps * batch * 4 * H), cells: c0 + Array(repeating: 0, count: steps * batch * H),
+            gates: Array(repeating: 0, count: steps * batch * 4 * H),
+            cells: c0 + Array(repeating: 0, count: steps * batch * H),
             hiddens: h0 + Array(repeating: 0, count: steps * batch * H),
-            tanhCells: Array(repeating: 0, count: steps * batch * H), steps: steps, batch: batch)
+            tanhCells: Array(repeating: 0, count: steps * batch * H),
+            steps: steps,
+            batch: batch
+        )
         for t in 0..<steps {
             for b in 0..<batch {
                 let xBase = (t * batch + b) * I
@@ -146,9 +165,12 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     ///   - cache: from `forward`.
     ///   - gradients: accumulates dL/d(parameters), in the layout of `parameters`.
     /// - Returns: dL/dx `[T][B][I]`, and dL/dh0, dL/dc0 `[B][H]`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public func backward(
-        outputGradients: [Scalar], inputs: [Scalar], cache: Cache, gradients: inout [Scalar]
+        outputGradients: [Scalar],
+        inputs: [Scalar],
+        cache: Cache,
+        gradients: inout [Scalar]
     ) -> (inputs: [Scalar], h0: [Scalar], c0: [Scalar]) {
         let H = hiddenSize
         let I = inputSize

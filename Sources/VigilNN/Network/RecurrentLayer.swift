@@ -72,15 +72,19 @@ public enum RecurrentLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     /// One streaming step; `state` holds h (and c) for this layer.
     @inlinable
     public func step(
-        x: UnsafeBufferPointer<Scalar>, state: UnsafeMutableBufferPointer<Scalar>,
+        x: UnsafeBufferPointer<Scalar>,
+        state: UnsafeMutableBufferPointer<Scalar>,
         scratch: UnsafeMutableBufferPointer<Scalar>
     ) {
         let H = hiddenSize
         switch self {
         case .lstm(let layer):
             layer.step(
-                x: x, h: UnsafeMutableBufferPointer(rebasing: state[0..<H]),
-                c: UnsafeMutableBufferPointer(rebasing: state[H..<2 * H]), gates: scratch)
+                x: x,
+                h: UnsafeMutableBufferPointer(rebasing: state[0..<H]),
+                c: UnsafeMutableBufferPointer(rebasing: state[H..<2 * H]),
+                gates: scratch
+            )
         case .gru(let layer):
             layer.step(x: x, h: UnsafeMutableBufferPointer(rebasing: state[0..<H]), scratch: scratch)
         }

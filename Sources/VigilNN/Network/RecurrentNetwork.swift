@@ -24,7 +24,9 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
     /// Creates a network from layers.
     public init(recurrent: [RecurrentLayer<Scalar>], head: DenseLayer<Scalar>) {
         precondition(!recurrent.isEmpty && head.inputSize == recurrent.last!.hiddenSize)
-        for (lower, upper) in zip(recurrent, recurrent.dropFirst()) { precondition(upper.inputSize == lower.hiddenSize) }
+        for (lower, upper) in zip(recurrent, recurrent.dropFirst()) {
+            precondition(upper.inputSize == lower.hiddenSize)
+        }
         self.recurrent = recurrent
         self.head = head
     }
@@ -82,9 +84,13 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
     /// Runs sequences `[T][B][I]` from zero state; returns `[T][B][O]`.
     /// - Parameter dropout: with a rate above 0 and a generator, drops that share of the outputs of
     ///   every recurrent layer but the last (training only), scaling the rest by 1/(1 − rate).
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public func forward(
-        _ inputs: [Scalar], steps: Int, batch: Int, dropout: Double = 0, random: inout NNRandom
+        _ inputs: [Scalar],
+        steps: Int,
+        batch: Int,
+        dropout: Double = 0,
+        random: inout NNRandom
     ) -> (outputs: [Scalar], cache: Cache) {
         var sequence = inputs
         var layerInputs: [[Scalar]] = []
@@ -113,8 +119,18 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
             }
         }
         let outputs = head.forward(sequence, rows: steps * batch)
-        return (outputs, Cache(layerInputs: layerInputs, layerCaches: caches, masks: masks, headInput: sequence,
-                               outputs: outputs, steps: steps, batch: batch))
+        return (
+            outputs,
+            Cache(
+                layerInputs: layerInputs,
+                layerCaches: caches,
+                masks: masks,
+                headInput: sequence,
+                outputs: outputs,
+                steps: steps,
+                batch: batch
+            )
+        )
     }
 
     /// Runs sequences without dropout.
@@ -125,13 +141,17 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
 
     /// Back-propagates dL/d(outputs) `[T][B][O]` through the network; returns dL/d(parameters) in
     /// the layout of `parameters`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public func backward(outputGradients: [Scalar], cache: Cache) -> [Scalar] {
         let rows = cache.steps * cache.batch
         var headGradients = [Scalar](repeating: 0, count: head.parameterCount)
         var upstream = head.backward(
-            outputGradients: outputGradients, inputs: cache.headInput, outputs: cache.outputs, rows: rows,
-            gradients: &headGradients)
+            outputGradients: outputGradients,
+            inputs: cache.headInput,
+            outputs: cache.outputs,
+            rows: rows,
+            gradients: &headGradients
+        )
         var layerGradients: [[Scalar]] = []
         for index in recurrent.indices.reversed() {
             if let mask = cache.masks[index] {
@@ -140,13 +160,21 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
             var gradients = [Scalar](repeating: 0, count: recurrent[index].parameterCount)
             switch (recurrent[index], cache.layerCaches[index]) {
             case (.lstm(let layer), .lstm(let layerCache)):
-                upstream = layer.backward(
-                    outputGradients: upstream, inputs: cache.layerInputs[index], cache: layerCache, gradients: &gradients
-                ).inputs
+                upstream =
+                    layer.backward(
+                        outputGradients: upstream,
+                        inputs: cache.layerInputs[index],
+                        cache: layerCache,
+                        gradients: &gradients
+                    ).inputs
             case (.gru(let layer), .gru(let layerCache)):
-                upstream = layer.backward(
-                    outputGradients: upstream, inputs: cache.layerInputs[index], cache: layerCache, gradients: &gradients
-                ).inputs
+                upstream =
+                    layer.backward(
+                        outputGradients: upstream,
+                        inputs: cache.layerInputs[index],
+                        cache: layerCache,
+                        gradients: &gradients
+                    ).inputs
             default:
                 preconditionFailure("cache does not match the layer")
             }

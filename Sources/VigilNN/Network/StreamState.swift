@@ -32,14 +32,20 @@ extension RecurrentNetwork {
     ///   - input: `I` values.
     ///   - state: the stream's state, updated.
     ///   - output: receives `O` values.
-    public func step(_ input: UnsafeBufferPointer<Scalar>, state: inout StreamState<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
+    public func step(
+        _ input: UnsafeBufferPointer<Scalar>,
+        state: inout StreamState<Scalar>,
+        output: UnsafeMutableBufferPointer<Scalar>
+    ) {
         precondition(input.count == inputSize && output.count == outputSize)
         state.values.withUnsafeMutableBufferPointer { values in
             state.scratch.withUnsafeMutableBufferPointer { scratch in
                 var x = input
                 for (index, layer) in recurrent.enumerated() {
                     let start = state.offsets[index]
-                    let layerState = UnsafeMutableBufferPointer(rebasing: values[start..<start + layer.stateVectors * layer.hiddenSize])
+                    let layerState = UnsafeMutableBufferPointer(
+                        rebasing: values[start..<start + layer.stateVectors * layer.hiddenSize]
+                    )
                     layer.step(x: x, state: layerState, scratch: scratch)
                     x = UnsafeBufferPointer(rebasing: layerState[0..<layer.hiddenSize])
                 }
@@ -73,8 +79,10 @@ extension RecurrentNetwork {
             outputs.withUnsafeMutableBufferPointer { y in
                 for stream in 0..<n {
                     step(
-                        UnsafeBufferPointer(rebasing: x[stream * inputSize..<(stream + 1) * inputSize]), state: &states[stream],
-                        output: UnsafeMutableBufferPointer(rebasing: y[stream * outputSize..<(stream + 1) * outputSize]))
+                        UnsafeBufferPointer(rebasing: x[stream * inputSize..<(stream + 1) * inputSize]),
+                        state: &states[stream],
+                        output: UnsafeMutableBufferPointer(rebasing: y[stream * outputSize..<(stream + 1) * outputSize])
+                    )
                 }
             }
         }

@@ -13,9 +13,13 @@ public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The mean loss over `rows` rows of `signals` targets, and its gradient with respect to the
     /// outputs (`[rows][outputSize]`). Rows whose `weights` entry is 0 are ignored (burn-in steps).
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public func evaluate<Scalar: NNScalar>(
-        outputs: [Scalar], targets: [Scalar], rows: Int, signals: Int, weights: [Scalar]
+        outputs: [Scalar],
+        targets: [Scalar],
+        rows: Int,
+        signals: Int,
+        weights: [Scalar]
     ) -> (loss: Scalar, gradients: [Scalar]) {
         let width = outputSize(signals: signals)
         precondition(outputs.count == rows * width && targets.count == rows * signals && weights.count == rows)
@@ -41,7 +45,8 @@ public enum Loss: String, Sendable, Hashable, Codable, CaseIterable {
                     loss += w * Scalar(0.5) * (logVariance + error * error * inverse)
                     gradients[row * width + s] = -w * error * inverse
                     let raw = outputs[row * width + signals + s]
-                    gradients[row * width + signals + s] = raw > -12 && raw < 12 ? w * Scalar(0.5) * (1 - error * error * inverse) : 0
+                    gradients[row * width + signals + s] =
+                        raw > -12 && raw < 12 ? w * Scalar(0.5) * (1 - error * error * inverse) : 0
                 }
             }
         }

@@ -20,7 +20,7 @@ public struct AdamOptimizer<Scalar: NNScalar>: Sendable {
     }
 
     /// One update of `parameters` by `gradients` at `learningRate`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public mutating func update(_ parameters: inout [Scalar], gradients: [Scalar], learningRate: Scalar) {
         precondition(parameters.count == m.count && gradients.count == m.count)
         t += 1

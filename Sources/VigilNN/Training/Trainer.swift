@@ -31,10 +31,20 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
 
     /// Creates a configuration; the defaults suit a few thousand samples of a sensor.
     public init(
-        window: Int = 64, burnIn: Int = 8, stride: Int = 16, batchSize: Int = 32, epochs: Int = 30,
-        learningRate: Double = 3e-3, weightDecay: Double = 0, clipNorm: Double = 1,
-        schedule: LearningRateSchedule = .cosine(floor: 0.1), validationFraction: Double = 0.2, patience: Int = 5,
-        loss: Loss = .meanSquaredError, dropout: Double = 0, seed: UInt64 = 1
+        window: Int = 64,
+        burnIn: Int = 8,
+        stride: Int = 16,
+        batchSize: Int = 32,
+        epochs: Int = 30,
+        learningRate: Double = 3e-3,
+        weightDecay: Double = 0,
+        clipNorm: Double = 1,
+        schedule: LearningRateSchedule = .cosine(floor: 0.1),
+        validationFraction: Double = 0.2,
+        patience: Int = 5,
+        loss: Loss = .meanSquaredError,
+        dropout: Double = 0,
+        seed: UInt64 = 1
     ) {
         self.window = window
         self.burnIn = burnIn
@@ -69,9 +79,12 @@ public struct TrainingReport: Sendable, Hashable {
 public enum Trainer {
     /// Trains `network` on `series` (`[T][signals]`, flat, already normalised) to forecast one step
     /// ahead, keeping the weights of the epoch with the lowest validation loss.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public static func train<Scalar: NNScalar>(
-        _ network: inout RecurrentNetwork<Scalar>, series: [Scalar], signals: Int, configuration: TrainingConfiguration
+        _ network: inout RecurrentNetwork<Scalar>,
+        series: [Scalar],
+        signals: Int,
+        configuration: TrainingConfiguration
     ) -> TrainingReport {
         let c = configuration
         precondition(network.inputSize == signals && network.outputSize == c.loss.outputSize(signals: signals))
@@ -85,7 +98,10 @@ public enum Trainer {
         let training = starts.isEmpty ? validation : starts
 
         var random = NNRandom(seed: c.seed)
-        var optimizer = AdamOptimizer<Scalar>(parameterCount: network.parameterCount, weightDecay: Scalar(c.weightDecay))
+        var optimizer = AdamOptimizer<Scalar>(
+            parameterCount: network.parameterCount,
+            weightDecay: Scalar(c.weightDecay)
+        )
         var parameters = network.parameters
         var best = parameters
         var bestLoss = Double.infinity
@@ -101,9 +117,19 @@ public enum Trainer {
                 let batch = Array(order[batchStart..<min(batchStart + c.batchSize, order.count)])
                 let (inputs, targets, weights) = assemble(series, signals: signals, starts: batch, configuration: c)
                 let (outputs, cache) = network.forward(
-                    inputs, steps: c.window, batch: batch.count, dropout: c.dropout, random: &random)
+                    inputs,
+                    steps: c.window,
+                    batch: batch.count,
+                    dropout: c.dropout,
+                    random: &random
+                )
                 let (loss, outputGradients) = c.loss.evaluate(
-                    outputs: outputs, targets: targets, rows: c.window * batch.count, signals: signals, weights: weights)
+                    outputs: outputs,
+                    targets: targets,
+                    rows: c.window * batch.count,
+                    signals: signals,
+                    weights: weights
+                )
                 var gradients = network.backward(outputGradients: outputGradients, cache: cache)
                 clipGradients(&gradients, maxNorm: Scalar(c.clipNorm))
                 optimizer.update(&parameters, gradients: gradients, learningRate: rate)
@@ -111,7 +137,9 @@ public enum Trainer {
                 epochLoss += Double(loss)
                 batches += 1
             }
-            let validationLoss = Double(evaluate(network, series: series, signals: signals, starts: validation, configuration: c))
+            let validationLoss = Double(
+                evaluate(network, series: series, signals: signals, starts: validation, configuration: c)
+            )
             report.trainingLosses.append(epochLoss / Double(max(batches, 1)))
             report.validationLosses.append(validationLoss)
             if validationLoss < bestLoss {
@@ -129,20 +157,36 @@ public enum Trainer {
     }
 
     /// The mean loss of `network` over the windows starting at `starts` (no dropout).
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported:true,where Scalar == Float)
     public static func evaluate<Scalar: NNScalar>(
-        _ network: RecurrentNetwork<Scalar>, series: [Scalar], signals: Int, starts: [Int], configuration: TrainingConfiguration
+        _ network: RecurrentNetwork<Scalar>,
+        series: [Scalar],
+        signals: Int,
+        starts: [Int],
+        configuration: TrainingConfiguration
     ) -> Scalar {
-        let (inputs, targets, weights) = assemble(series, signals: signals, starts: starts, configuration: configuration)
+        let (inputs, targets, weights) = assemble(
+            series,
+            signals: signals,
+            starts: starts,
+            configuration: configuration
+        )
         let outputs = network.forward(inputs, steps: configuration.window, batch: starts.count)
         return configuration.loss.evaluate(
-            outputs: outputs, targets: targets, rows: configuration.window * starts.count, signals: signals, weights: weights
+            outputs: outputs,
+            targets: targets,
+            rows: configuration.window * starts.count,
+            signals: signals,
+            weights: weights
         ).loss
     }
 
     /// Inputs `[window][B][S]`, next-step targets in the same layout, and row weights (0 in the burn-in).
     static func assemble<Scalar: NNScalar>(
-        _ series: [Scalar], signals: Int, starts: [Int], configuration: TrainingConfiguration
+        _ series: [Scalar],
+        signals: Int,
+        starts: [Int],
+        configuration: TrainingConfiguration
     ) -> (inputs: [Scalar], targets: [Scalar], weights: [Scalar]) {
         let window = configuration.window
         let batch = starts.count
