@@ -117,7 +117,7 @@ let package = Package(
         ),
         .target(
             name: "VigilTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["VigilNN", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

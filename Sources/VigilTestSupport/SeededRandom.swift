@@ -1,24 +1,23 @@
+import VigilNN
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A deterministic random generator (SplitMix64) for test data that is the same on every run.
+/// A deterministic random generator for test data that is the same on every run: the engine's
+/// SplitMix64 (`NNRandom`) with uniform and Gaussian helpers.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var base: NNRandom
 
     /// Creates a generator from a seed.
     public init(seed: UInt64) {
-        state = seed
+        base = NNRandom(seed: seed)
     }
 
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        base.next()
     }
 
     /// A uniform double in [0, 1).

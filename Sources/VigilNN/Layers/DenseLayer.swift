@@ -22,8 +22,8 @@ public struct DenseLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         self.outputSize = outputSize
         self.activation = activation
         let bound = 1 / Scalar(inputSize).squareRoot()
-        weight = (0..<(inputSize * outputSize)).map { _ in Scalar(Double.random(in: -1...1, using: &random)) * bound }
-        bias = (0..<outputSize).map { _ in Scalar(Double.random(in: -1...1, using: &random)) * bound }
+        weight = .uniform(count: inputSize * outputSize, bound: bound, using: &random)
+        bias = .uniform(count: outputSize, bound: bound, using: &random)
     }
 
     /// Creates a layer from given parameters.

@@ -26,9 +26,7 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         let bound = 1 / Scalar(hiddenSize).squareRoot()
-        func uniform(_ count: Int) -> [Scalar] {
-            (0..<count).map { _ in Scalar(Double.random(in: -1...1, using: &random)) * bound }
-        }
+        func uniform(_ count: Int) -> [Scalar] { .uniform(count: count, bound: bound, using: &random) }
         weightIH = uniform(3 * hiddenSize * inputSize)
         weightHH = uniform(3 * hiddenSize * hiddenSize)
         biasIH = uniform(3 * hiddenSize)
@@ -207,14 +205,11 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     public var parameters: [Scalar] {
         get { weightIH + weightHH + biasIH + biasHH }
         set {
-            precondition(newValue.count == parameterCount)
-            let a = weightIH.count
-            let b = a + weightHH.count
-            let c = b + biasIH.count
-            weightIH = Array(newValue[0..<a])
-            weightHH = Array(newValue[a..<b])
-            biasIH = Array(newValue[b..<c])
-            biasHH = Array(newValue[c...])
+            let parts = newValue.split(into: [weightIH.count, weightHH.count, biasIH.count, biasHH.count])
+            weightIH = parts[0]
+            weightHH = parts[1]
+            biasIH = parts[2]
+            biasHH = parts[3]
         }
     }
 

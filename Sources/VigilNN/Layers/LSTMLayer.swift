@@ -26,9 +26,7 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         let bound = 1 / Scalar(hiddenSize).squareRoot()
-        func uniform(_ count: Int) -> [Scalar] {
-            (0..<count).map { _ in Scalar(Double.random(in: -1...1, using: &random)) * bound }
-        }
+        func uniform(_ count: Int) -> [Scalar] { .uniform(count: count, bound: bound, using: &random) }
         weightIH = uniform(4 * hiddenSize * inputSize)
         weightHH = uniform(4 * hiddenSize * hiddenSize)
         biasIH = uniform(4 * hiddenSize)
@@ -230,16 +228,11 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     public var parameters: [Scalar] {
         get { weightIH + weightHH + biasIH + biasHH }
         set {
-            precondition(newValue.count == parameterCount)
-            var offset = 0
-            func take(_ count: Int) -> [Scalar] {
-                defer { offset += count }
-                return Array(newValue[offset..<offset + count])
-            }
-            weightIH = take(weightIH.count)
-            weightHH = take(weightHH.count)
-            biasIH = take(biasIH.count)
-            biasHH = take(biasHH.count)
+            let parts = newValue.split(into: [weightIH.count, weightHH.count, biasIH.count, biasHH.count])
+            weightIH = parts[0]
+            weightHH = parts[1]
+            biasIH = parts[2]
+            biasHH = parts[3]
         }
     }
 
