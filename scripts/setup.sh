@@ -25,7 +25,10 @@ fi
 if ! python3 -c 'import jsonschema, yaml' 2>/dev/null; then
     echo "setup: installing the Python packages jsonschema and PyYAML"
     python3 -m pip install --quiet jsonschema pyyaml 2>/dev/null \
-        || python3 -m pip install --quiet --break-system-packages jsonschema pyyaml
+        || python3 -m pip install --quiet --break-system-packages jsonschema pyyaml 2>/dev/null \
+        || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+             DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-jsonschema python3-yaml >/dev/null; }
+    python3 -c 'import jsonschema, yaml'
 fi
 
 if ! command -v swift >/dev/null 2>&1; then
