@@ -16,9 +16,6 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// Whether SQLite reported the disk or the database as full.
-    public var isFull: Bool { code.map { $0 & 0xFF == 13 } ?? false }
-
     public var description: String {
         code.map { "\(operation): \(message) (SQLite code \($0))" } ?? "\(operation): \(message)"
     }

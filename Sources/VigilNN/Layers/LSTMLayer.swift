@@ -52,9 +52,6 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         self.biasHH = biasHH
     }
 
-    /// Numbers of state vectors per stream: h and c.
-    public static var stateCount: Int { 2 }
-
     /// One step for one stream: reads `x` (I) and the state (h, c), writes the new state in place.
     /// `gates` is scratch of 4H; nothing is allocated.
     @inlinable
