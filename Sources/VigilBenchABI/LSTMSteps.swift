@@ -12,6 +12,13 @@ final class BenchHandle {
     let input: Int
     let hidden: Int
 
+    /// Moves the state out, leaving an empty one in its place.
+    func takeState() -> InferenceState {
+        var taken = engine.makeState(streams: 0)
+        swap(&taken, &state)
+        return taken
+    }
+
     init(engine: InferenceNetwork, batch: Int, input: Int, hidden: Int) {
         self.engine = engine
         self.state = engine.makeState(streams: batch)
@@ -69,10 +76,15 @@ public func vigilLSTMSteps(
     let bench = Unmanaged<BenchHandle>.fromOpaque(handle).takeUnretainedValue()
     let width = bench.batch * bench.input
     let outputs = UnsafeMutableBufferPointer(start: y, count: width)
+    // The engine and state are taken out of the handle for the loop, as a caller holding them in
+    // local variables would: no class-property access (and its exclusivity check) per step.
+    let engine = bench.engine
+    var state = bench.takeState()
     for t in 0..<Int64(n) {
         let offset = Int((start + t) % Int64(steps)) * width
-        bench.engine.step(UnsafeBufferPointer(start: xs + offset, count: width), state: &bench.state, outputs: outputs)
+        engine.step(UnsafeBufferPointer(start: xs + offset, count: width), state: &state, outputs: outputs)
     }
+    bench.state = state
     let hidden = bench.state.hiddenState(layer: 0)
     let cells = bench.state.cellState(layer: 0)
     h.update(from: hidden, count: hidden.count)

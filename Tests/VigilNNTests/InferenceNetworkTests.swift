@@ -4,7 +4,14 @@ import VigilTestSupport
 
 /// The repacked inference path against the reference network it was built from.
 @Suite struct InferenceNetworkTests {
-    @Test(arguments: RecurrentKind.allCases, [(1, 8, 1), (2, 12, 5), (1, 32, 4), (2, 5, 3)])
+    /// Shapes that reach every kernel: streams 1 to 13 cover each tile height (blocks of six plus
+    /// every remainder), hidden sizes off the eight- and sixteen-lane grid exercise the scalar tails
+    /// and padded panels, and 4H ≥ 64 (LSTM) or 3H ≥ 64 (GRU) the single stream's wide tile.
+    static let shapes: [(layers: Int, hidden: Int, streams: Int)] =
+        [(1, 8, 1), (2, 12, 5), (1, 32, 4), (2, 5, 3), (1, 16, 1), (1, 33, 1), (2, 24, 1), (1, 20, 13)]
+        + (6...12).map { (1, 9, $0) }
+
+    @Test(arguments: RecurrentKind.allCases, shapes)
     func equalsTheReferenceNetwork(_ kind: RecurrentKind, _ shape: (layers: Int, hidden: Int, streams: Int)) {
         let inputSize = 3
         let network = RecurrentNetwork<Float>(

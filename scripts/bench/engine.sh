@@ -12,7 +12,7 @@ mkdir -p "$work/models"
 swift build -c release --product vigil
 swift build -c release --product VigilBenchABI
 # The same engine compiled for this CPU, as the C loop is (-march=native); kept in its own build folder.
-swift build -c release --product VigilBenchABI --scratch-path "$root/.build-native" -Xswiftc -target-cpu -Xswiftc native
+swift build -c release --product VigilBenchABI --scratch-path "$root/.build-native" -Xswiftc -target-cpu -Xswiftc native -Xswiftc -DVIGIL_FMA
 python3 -c 'import onnx, onnxruntime, ai_edge_litert' 2>/dev/null \
     || python3 -m pip install --quiet onnx onnxruntime ai-edge-litert
 gcc -O3 -march=native -ffast-math -fPIC -shared -o "$work/lstm_ref.so" "$anchors/lstm_ref.c" -lm
