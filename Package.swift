@@ -115,9 +115,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Counting malloc wrappers for the no-allocation test of the engine (test support only).
+        .target(name: "CVigilAllocationCounter"),
         .target(
             name: "VigilTestSupport",
-            dependencies: ["VigilNN", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["VigilNN", "CVigilAllocationCounter", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

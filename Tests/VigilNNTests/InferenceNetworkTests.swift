@@ -59,4 +59,37 @@ import VigilTestSupport
             #expect(abs(output[0] - expected) <= 1e-5)
         }
     }
+
+    /// The streaming path's promise: after the state is made, a step allocates nothing (counted by
+    /// malloc wrappers on this thread), for one stream and for a batch; the reference path, which
+    /// returns arrays, is the control that shows the counter sees allocations.
+    @Test(arguments: RecurrentKind.allCases, [1, 7])
+    func aStepAllocatesNothing(_ kind: RecurrentKind, _ streams: Int) {
+        let network = RecurrentNetwork<Float>(
+            kind: kind,
+            inputSize: 3,
+            hiddenSize: 20,
+            layers: 2,
+            outputSize: 3,
+            seed: 5
+        )
+        let engine = InferenceNetwork(network)
+        var state = engine.makeState(streams: streams)
+        let inputs = (0..<(3 * streams)).map { Float($0) / 10 }
+        var outputs = [Float](repeating: 0, count: 3 * streams)
+        let allocations = inputs.withUnsafeBufferPointer { x in
+            outputs.withUnsafeMutableBufferPointer { y in
+                engine.step(x, state: &state, outputs: y)
+                return AllocationCounter.count {
+                    for _ in 0..<100 { engine.step(x, state: &state, outputs: y) }
+                }
+            }
+        }
+        #expect(allocations == 0)
+        #expect(outputs.allSatisfy { $0.isFinite })
+
+        var reference = StreamState(for: network)
+        let control: UInt = AllocationCounter.count { _ = network.step([0.1, 0.2, 0.3], state: &reference) }
+        #expect(control > 0)
+    }
 }
