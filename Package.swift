@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "VigilCore",
-            dependencies: [],
+            dependencies: ["VigilNN"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -91,6 +91,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "VigilReplay",
+            dependencies: ["VigilCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "VigilSimulator",
             dependencies: [
                 "VigilCore",
@@ -110,6 +115,7 @@ let package = Package(
                 "VigilSimulator",
                 "VigilModel",
                 "VigilNN",
+                "VigilReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -153,6 +159,11 @@ let package = Package(
         .testTarget(
             name: "VigilConfigTests",
             dependencies: ["VigilConfig", "VigilCore", "VigilTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VigilReplayTests",
+            dependencies: ["VigilReplay", "VigilCore", "VigilTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -39,4 +39,10 @@ public struct EventRecord: Hashable, Sendable {
     public var id: Int64
     /// The event.
     public var event: Event
+
+    /// Creates a record (for printing events that were never stored, as `vigil replay` does).
+    public init(id: Int64, event: Event) {
+        self.id = id
+        self.event = event
+    }
 }

@@ -17,8 +17,8 @@ struct VigilCommand: AsyncParsableCommand {
             """,
         version: Daemon.version,
         subcommands: [
-            RunCommand.self, EventsCommand.self, ConfigCommand.self, SimulateCommand.self, ModelCommand.self,
-            BenchCommand.self,
+            RunCommand.self, EventsCommand.self, ReplayCommand.self, ConfigCommand.self, SimulateCommand.self,
+            ModelCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -29,6 +29,7 @@ public protocol Detector: Sendable {
     var name: String { get }
     /// Whether scores can raise alarms yet.
     var phase: DetectorPhase { get }
-    /// Scores a tick and learns from it.
-    mutating func score(_ tick: Tick) -> Detection
+    /// Scores a tick and learns from it. It may wait for a model being trained in the background
+    /// (at a tick fixed in event time, so that results never depend on how fast the CPU is).
+    mutating func score(_ tick: Tick) async -> Detection
 }

@@ -64,7 +64,12 @@ public struct RobustStatisticsDetector: Detector {
         self.settings = settings
     }
 
-    public mutating func score(_ tick: Tick) -> Detection {
+    public mutating func score(_ tick: Tick) async -> Detection {
+        scoreNow(tick)
+    }
+
+    /// `score(_:)` without suspension, for detectors that use this one as their fallback.
+    public mutating func scoreNow(_ tick: Tick) -> Detection {
         let scoring = phase == .active
         var contributions: [SignalContribution] = []
         var stuck = false

@@ -6,7 +6,7 @@
 ///
 /// ```swift
 /// var pipeline = Pipeline(profiles: [AssetProfile(name: "pump-1")])
-/// let outputs = try pipeline.process(Reading(asset: "pump-1", signal: "p", value: 3, time: t))
+/// let outputs = try await pipeline.process(Reading(asset: "pump-1", signal: "p", value: 3, time: t))
 /// ```
 public struct Pipeline: Sendable {
     private struct AssetRuntime: Sendable {
@@ -20,11 +20,14 @@ public struct Pipeline: Sendable {
     public let profiles: [AssetProfile]
     private var assets: [String: AssetRuntime] = [:]
     private var assetsPerProfile: [Int]
+    /// Whether every scored tick is reported as a `.scored` output.
+    public let reportsScores: Bool
 
     /// Creates a pipeline.
-    public init(profiles: [AssetProfile]) {
+    public init(profiles: [AssetProfile], reportsScores: Bool = false) {
         precondition(!profiles.isEmpty, "a pipeline needs at least one asset profile")
         self.profiles = profiles
+        self.reportsScores = reportsScores
         self.assetsPerProfile = Array(repeating: 0, count: profiles.count)
     }
 
@@ -40,7 +43,7 @@ public struct Pipeline: Sendable {
     /// - Returns: the events and state changes caused by the ticks this reading closed.
     /// - Throws: a `Rejection` when the reading is late or would exceed a cap; the pipeline is
     ///   unchanged then.
-    public mutating func process(_ reading: Reading) throws(Rejection) -> [PipelineOutput] {
+    public mutating func process(_ reading: Reading) async throws(Rejection) -> [PipelineOutput] {
         precondition(profiles.indices.contains(reading.profile), "reading names an unknown profile")
         var outputs: [PipelineOutput] = []
         if assets[reading.asset] == nil {
@@ -69,27 +72,27 @@ public struct Pipeline: Sendable {
             outputs.append(.assetState(asset: reading.asset, state: .learning))
         }
         for tick in ticks {
-            Self.score(tick, runtime: &runtime, into: &outputs)
+            await score(tick, runtime: &runtime, into: &outputs)
         }
         assets[reading.asset] = runtime
         return outputs
     }
 
     /// Closes every asset's open tick (at the end of a finite input) and returns what that causes.
-    public mutating func flush() -> [PipelineOutput] {
+    public mutating func flush() async -> [PipelineOutput] {
         var outputs: [PipelineOutput] = []
         for name in assets.keys.sorted() {
             var runtime = assets[name]!
             if let tick = runtime.aligner.flush() {
-                Self.score(tick, runtime: &runtime, into: &outputs)
+                await score(tick, runtime: &runtime, into: &outputs)
             }
             assets[name] = runtime
         }
         return outputs
     }
 
-    private static func score(_ tick: Tick, runtime: inout AssetRuntime, into outputs: inout [PipelineOutput]) {
-        let detection = runtime.detector.score(tick)
+    private func score(_ tick: Tick, runtime: inout AssetRuntime, into outputs: inout [PipelineOutput]) async {
+        let detection = await runtime.detector.score(tick)
         var newState: AssetState
         if runtime.detector.phase == .learning {
             newState = runtime.alarm.openAlarm == nil ? .learning : .alarm
@@ -103,6 +106,16 @@ public struct Pipeline: Sendable {
         if newState != runtime.state {
             runtime.state = newState
             outputs.append(.assetState(asset: tick.asset, state: newState))
+        }
+        if reportsScores {
+            outputs.append(
+                .scored(
+                    asset: tick.asset,
+                    time: tick.time,
+                    score: detection.score,
+                    alarm: runtime.alarm.openAlarm != nil
+                )
+            )
         }
     }
 }

@@ -4,4 +4,6 @@ public enum PipelineOutput: Hashable, Sendable {
     case event(Event)
     /// An asset's published state changed.
     case assetState(asset: String, state: AssetState)
+    /// A tick was scored (only from a pipeline made with `reportsScores`, e.g. for a replay).
+    case scored(asset: String, time: Timestamp, score: Double, alarm: Bool)
 }

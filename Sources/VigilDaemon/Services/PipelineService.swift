@@ -81,7 +81,7 @@ public struct PipelineService: Service {
         var readingsInBatch = 0
         var lastCommit = ContinuousClock.now
         for await message in messages {
-            readingsInBatch += process(message, pipeline: &pipeline, into: &batch)
+            readingsInBatch += await process(message, pipeline: &pipeline, into: &batch)
             // Alerts are committed at once; reading counters when the queue is empty, and under load
             // at least every second or 1000 readings, so one transaction carries many readings.
             if !batch.outbox.isEmpty || messages.pending == 0 || readingsInBatch >= 1000
@@ -107,7 +107,7 @@ public struct PipelineService: Service {
     }
 
     /// Processes one message; returns the number of readings accepted.
-    private func process(_ message: MQTTMessage, pipeline: inout Pipeline, into batch: inout StoreBatch) -> Int {
+    private func process(_ message: MQTTMessage, pipeline: inout Pipeline, into batch: inout StoreBatch) async -> Int {
         let arrival = clock.now()
         metrics.update { $0.messagesReceived += 1 }
         let readings: [Reading]
@@ -122,7 +122,7 @@ public struct PipelineService: Service {
         for reading in readings {
             let outputs: [PipelineOutput]
             do {
-                outputs = try pipeline.process(reading)
+                outputs = try await pipeline.process(reading)
             } catch {
                 reject(error, message, arrival: arrival)
                 continue
@@ -159,6 +159,8 @@ public struct PipelineService: Service {
                             payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true
                         )
                     )
+                case .scored:
+                    break
                 }
             }
         }

@@ -1,0 +1,68 @@
+import Testing
+import VigilCore
+import VigilReplay
+
+/// Reading the replay inputs: NAB, SKAB and generic CSV, and every way a file can be unusable.
+@Suite struct ReplayTableTests {
+    @Test func readsNABsTimestampValueRows() throws {
+        let text = "timestamp,value\n2014-07-01 00:00:00,10844\n2014-07-01 00:30:00,8127.5\n"
+        let table = try ReplayTable.parse(text, format: .nab, file: "nyc.csv")
+        #expect(table.columns == ["value"])
+        #expect(table.timeTexts == ["2014-07-01 00:00:00", "2014-07-01 00:30:00"])
+        #expect(table.values == [[10844], [8127.5]])
+        #expect(table.times[1].milliseconds - table.times[0].milliseconds == 1_800_000)
+        #expect(table.medianSpacing == .seconds(1800))
+    }
+
+    @Test func readsSKABWithoutItsLabelColumns() throws {
+        let text = """
+            datetime;A;B;anomaly;changepoint
+            2020-03-09 10:14:33;0.5;1;0.0;0.0
+            2020-03-09 10:14:34;0.6;2;1.0;1.0
+
+            """
+        let table = try ReplayTable.parse(text, format: .skab, file: "0.csv")
+        #expect(table.timeColumn == "datetime")
+        #expect(table.columns == ["A", "B"])
+        #expect(table.values == [[0.5, 1], [0.6, 2]])
+    }
+
+    @Test func readsGenericFilesWithQuotesEmptyCellsAndEpochSeconds() throws {
+        let text = "t,\"flow, l/s\",temp\n1700000000,\"1.5\",\n1700000001,2,20\n"
+        let table = try ReplayTable.parse(
+            text,
+            format: .generic(timeColumn: "t", columns: [], separator: ","),
+            file: "g.csv"
+        )
+        #expect(table.columns == ["flow, l/s", "temp"])
+        #expect(table.values[0][0] == 1.5 && table.values[0][1].isNaN)
+        #expect(table.times[0] == Timestamp(seconds: 1_700_000_000))
+    }
+
+    @Test(arguments: [
+        ("", "the file is empty"),
+        ("time,value\n2014-07-01 00:00:00,1\n", "no time column 'timestamp'"),
+        ("timestamp,value\n2014-07-01 00:00:00,1,2\n", "3 fields where the header has 2"),
+        ("timestamp,value\nyesterday,1\n", "unreadable time 'yesterday'"),
+        ("timestamp,value\n2014-07-01 00:00:00,abc\n", "holds 'abc', not a finite number"),
+        ("timestamp,value\n2014-07-01 00:00:00,nan\n", "holds 'nan', not a finite number"),
+        ("timestamp,value\n", "the file has no rows"),
+    ])
+    func refusesAnUnusableFileWithTheReasonAndLine(_ text: String, _ message: String) {
+        #expect {
+            try ReplayTable.parse(text, format: .nab, file: "bad.csv")
+        } throws: { error in
+            guard let error = error as? ReplayError else { return false }
+            return error.description.contains(message) && error.file == "bad.csv"
+        }
+    }
+
+    @Test func namesTheLineOfABadRow() {
+        let text = "timestamp,value\n2014-07-01 00:00:00,1\n2014-07-01 00:05:00,x\n"
+        #expect {
+            try ReplayTable.parse(text, format: .nab, file: "bad.csv")
+        } throws: { error in
+            (error as? ReplayError)?.line == 3
+        }
+    }
+}
