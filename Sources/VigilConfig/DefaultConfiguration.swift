@@ -6,84 +6,84 @@
 public enum DefaultConfiguration {
     /// For assets with one signal.
     public static let univariateText = #"""
-# Vigil's shipped default for univariate sensors: one signal per asset, e.g. a temperature or a
-# request latency. `vigil replay` uses this file when a CSV has one signal column, and the accuracy
-# figures in docs/accuracy.md are for exactly these settings. Copy it and set the broker and topics.
-broker:
-  host: 127.0.0.1
-  port: 1883
-  client_id: vigil
-  clean_session: false
+        # Vigil's shipped default for univariate sensors: one signal per asset, e.g. a temperature or a
+        # request latency. `vigil replay` uses this file when a CSV has one signal column, and the accuracy
+        # figures in docs/accuracy.md are for exactly these settings. Copy it and set the broker and topics.
+        broker:
+          host: 127.0.0.1
+          port: 1883
+          client_id: vigil
+          clean_session: false
 
-storage:
-  path: /var/lib/vigil/vigil.db
+        storage:
+          path: /var/lib/vigil/vigil.db
 
-alerts:
-  topic: "vigil/alerts/{asset}"
-  state_topic: "vigil/state/{asset}"
-  status_topic: "vigil/status"
-  dead_letter_topic: "vigil/deadletter"
+        alerts:
+          topic: "vigil/alerts/{asset}"
+          state_topic: "vigil/state/{asset}"
+          status_topic: "vigil/status"
+          dead_letter_topic: "vigil/deadletter"
 
-assets:
-  - name: "{asset}"
-    tick: 1s
-    hold: 5
-    signals:
-      - name: value
-        topic: "sensors/{asset}/value"
-    detector:
-      kind: robust
-      window: 120
-      warmup: 60
-    alarm:
-      threshold: 0.99
-      min_duration: 3
-      clear_below: 0.9
-      clear_after: 3
-      cooldown: 10m
+        assets:
+          - name: "{asset}"
+            tick: 1s
+            hold: 5
+            signals:
+              - name: value
+                topic: "sensors/{asset}/value"
+            detector:
+              kind: robust
+              window: 120
+              warmup: 60
+            alarm:
+              threshold: 0.99
+              min_duration: 3
+              clear_below: 0.9
+              clear_after: 3
+              cooldown: 10m
 
-"""#
+        """#
 
     /// For assets with several signals.
     public static let multivariateText = #"""
-# Vigil's shipped default for multivariate assets: several signals of one machine (a pump's
-# vibration, current, pressure, temperatures, flow) scored together. `vigil replay` uses this file
-# when a CSV has several signal columns, and the accuracy figures in docs/accuracy.md are for
-# exactly these settings. Copy it and set the broker and topics.
-broker:
-  host: 127.0.0.1
-  port: 1883
-  client_id: vigil
-  clean_session: false
+        # Vigil's shipped default for multivariate assets: several signals of one machine (a pump's
+        # vibration, current, pressure, temperatures, flow) scored together. `vigil replay` uses this file
+        # when a CSV has several signal columns, and the accuracy figures in docs/accuracy.md are for
+        # exactly these settings. Copy it and set the broker and topics.
+        broker:
+          host: 127.0.0.1
+          port: 1883
+          client_id: vigil
+          clean_session: false
 
-storage:
-  path: /var/lib/vigil/vigil.db
+        storage:
+          path: /var/lib/vigil/vigil.db
 
-alerts:
-  topic: "vigil/alerts/{asset}"
-  state_topic: "vigil/state/{asset}"
-  status_topic: "vigil/status"
-  dead_letter_topic: "vigil/deadletter"
+        alerts:
+          topic: "vigil/alerts/{asset}"
+          state_topic: "vigil/state/{asset}"
+          status_topic: "vigil/status"
+          dead_letter_topic: "vigil/deadletter"
 
-assets:
-  - name: "{asset}"
-    tick: 1s
-    hold: 5
-    signals:
-      - name: "{signal}"
-        topic: "plant/{asset}/{signal}"
-    detector:
-      kind: robust
-      window: 120
-      warmup: 60
-    alarm:
-      threshold: 0.99
-      min_duration: 3
-      clear_below: 0.9
-      clear_after: 3
-      cooldown: 10m
+        assets:
+          - name: "{asset}"
+            tick: 1s
+            hold: 5
+            signals:
+              - name: "{signal}"
+                topic: "plant/{asset}/{signal}"
+            detector:
+              kind: robust
+              window: 120
+              warmup: 60
+            alarm:
+              threshold: 0.99
+              min_duration: 3
+              clear_below: 0.9
+              clear_after: 3
+              cooldown: 10m
 
-"""#
+        """#
 
     /// The parsed default for one signal or several.
     public static func load(multivariate: Bool) throws(ConfigError) -> VigilConfiguration {
