@@ -72,6 +72,7 @@ let package = Package(
         .target(
             name: "VigilConfig",
             dependencies: [
+                "VigilNN",
                 "VigilCore",
                 .product(name: "Yams", package: "Yams"),
             ],

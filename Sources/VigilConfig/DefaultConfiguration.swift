@@ -32,9 +32,12 @@ public enum DefaultConfiguration {
               - name: value
                 topic: "sensors/{asset}/value"
             detector:
-              kind: robust
-              window: 120
-              warmup: 60
+              kind: lstm
+              warmup: 300               # ticks before the first model is trained
+              activation_delay: 10      # ticks the model may train in the background before it takes over
+              hidden: 16
+              window: 120               # robust statistics that score while the model learns
+              fallback_warmup: 60
             alarm:
               threshold: 0.99
               min_duration: 3
@@ -73,9 +76,12 @@ public enum DefaultConfiguration {
               - name: "{signal}"
                 topic: "plant/{asset}/{signal}"
             detector:
-              kind: robust
-              window: 120
-              warmup: 60
+              kind: lstm
+              warmup: 300               # ticks before the first model is trained
+              activation_delay: 10      # ticks the model may train in the background before it takes over
+              hidden: 16
+              window: 120               # robust statistics that score while the model learns
+              fallback_warmup: 60
             alarm:
               threshold: 0.99
               min_duration: 3

@@ -1,41 +1,135 @@
+public import VigilNN
+
 /// The `detector:` section of an asset.
 public struct DetectorSettings: Hashable, Sendable, Decodable {
-    /// Detector kind; `robust` (rolling median and MAD) for now.
+    /// Detector kind: `lstm` (a recurrent network learned on the gateway) or `robust` (rolling
+    /// median and MAD only).
     public var kind: String
-    /// Ticks in the rolling window.
+    /// Ticks in the robust statistics' rolling window.
     public var window: Int
-    /// Ticks before scoring starts (the asset says `learning` meanwhile).
+    /// robust: ticks before scoring starts. lstm: alarm-free ticks before the model is trained.
     public var warmup: Int
     /// Robust deviations that map to a score of 0.68; the score is 0.99 at about 2.58 × z_scale.
     public var zScale: Double
     /// Identical consecutive values after which a signal is called stuck (0: off).
     public var stuckAfter: Int
+    /// lstm: ticks before the robust statistics that cover the learning phase start scoring.
+    public var fallbackWarmup: Int
+    /// lstm: ticks between the start of training and the new model taking over.
+    public var activationDelay: Int
+    /// lstm: ticks between scheduled retrainings on recent alarm-free data (0: never).
+    public var retrainEvery: Int
+    /// lstm: most recent alarm-free ticks kept for (re)training.
+    public var history: Int
+    /// lstm: the recurrent layer, `lstm` or `gru`.
+    public var network: RecurrentKind
+    /// lstm: hidden units.
+    public var hidden: Int
+    /// lstm: steps per training window (truncated back-propagation through time).
+    public var trainWindow: Int
+    /// lstm: most epochs per training.
+    public var epochs: Int
+    /// lstm: initial learning rate.
+    public var learningRate: Double
+    /// lstm: seed of the initial weights and the shuffles.
+    public var seed: UInt64
+    /// lstm: ticks in the short average of the error that is scored.
+    public var averaging: Int
+    /// lstm: ticks of error history the averaged error is compared with.
+    public var calibrationHistory: Int
+    /// lstm: ticks after a score during which smaller scores count 0 (0: off).
+    public var suppression: Int
+    /// lstm: share of the seen range a value must exceed it by to score through the range channel
+    /// (0: off).
+    public var rangeTolerance: Double
+    /// lstm: whether "the same time yesterday" is a channel of the score.
+    public var seasonal: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case kind, window, warmup
+        case kind, window, warmup, history, network, hidden, epochs, seed, averaging
         case zScale = "z_scale"
         case stuckAfter = "stuck_after"
+        case fallbackWarmup = "fallback_warmup"
+        case activationDelay = "activation_delay"
+        case retrainEvery = "retrain_every"
+        case trainWindow = "train_window"
+        case learningRate = "learning_rate"
+        case calibrationHistory = "calibration_history"
+        case suppression, seasonal
+        case rangeTolerance = "range_tolerance"
     }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         kind = try container.decode(String.self, forKey: .kind, default: "robust")
-        guard kind == "robust" else {
-            throw container.invalid(.kind, "detector kind must be 'robust' (the neural detectors are not built yet)")
+        guard kind == "robust" || kind == "lstm" else {
+            throw container.invalid(.kind, "detector kind must be 'lstm' or 'robust'")
         }
         window = try container.decode(Int.self, forKey: .window, default: 120)
         guard (8...100_000).contains(window) else {
             throw container.invalid(.window, "window must be 8 to 100000 ticks")
         }
-        warmup = try container.decode(Int.self, forKey: .warmup, default: window / 2)
-        guard (1...1_000_000).contains(warmup) else {
-            throw container.invalid(.warmup, "warmup must be 1 to 1000000 ticks")
+        let lstm = kind == "lstm"
+        warmup = try container.decode(Int.self, forKey: .warmup, default: lstm ? 500 : window / 2)
+        guard (lstm ? 32...1_000_000 : 1...1_000_000).contains(warmup) else {
+            throw container.invalid(.warmup, "warmup must be \(lstm ? 32 : 1) to 1000000 ticks")
         }
         zScale = try container.decode(Double.self, forKey: .zScale, default: 2)
         guard zScale > 0, zScale.isFinite else { throw container.invalid(.zScale, "z_scale must be positive") }
         stuckAfter = try container.decode(Int.self, forKey: .stuckAfter, default: 30)
         guard stuckAfter >= 0 else { throw container.invalid(.stuckAfter, "stuck_after must be zero or positive") }
+        fallbackWarmup = try container.decode(Int.self, forKey: .fallbackWarmup, default: min(60, window / 2))
+        guard fallbackWarmup >= 1 else {
+            throw container.invalid(.fallbackWarmup, "fallback_warmup must be at least 1")
+        }
+        activationDelay = try container.decode(Int.self, forKey: .activationDelay, default: 20)
+        guard activationDelay >= 0 else {
+            throw container.invalid(.activationDelay, "activation_delay must be zero or positive")
+        }
+        retrainEvery = try container.decode(Int.self, forKey: .retrainEvery, default: 0)
+        guard retrainEvery >= 0 else {
+            throw container.invalid(.retrainEvery, "retrain_every must be zero or positive")
+        }
+        history = try container.decode(Int.self, forKey: .history, default: max(2000, warmup))
+        guard history >= warmup, history <= 1_000_000 else {
+            throw container.invalid(.history, "history must be between warmup (\(warmup)) and 1000000 ticks")
+        }
+        let networkName = try container.decode(String.self, forKey: .network, default: "lstm")
+        guard let network = RecurrentKind(rawValue: networkName) else {
+            throw container.invalid(.network, "network must be 'lstm' or 'gru'")
+        }
+        self.network = network
+        hidden = try container.decode(Int.self, forKey: .hidden, default: 16)
+        guard (1...512).contains(hidden) else { throw container.invalid(.hidden, "hidden must be 1 to 512") }
+        trainWindow = try container.decode(Int.self, forKey: .trainWindow, default: 32)
+        guard (8...1024).contains(trainWindow) else {
+            throw container.invalid(.trainWindow, "train_window must be 8 to 1024 ticks")
+        }
+        epochs = try container.decode(Int.self, forKey: .epochs, default: 40)
+        guard (1...1000).contains(epochs) else { throw container.invalid(.epochs, "epochs must be 1 to 1000") }
+        learningRate = try container.decode(Double.self, forKey: .learningRate, default: 5e-3)
+        guard learningRate > 0, learningRate < 1 else {
+            throw container.invalid(.learningRate, "learning_rate must be between 0 and 1")
+        }
+        seed = try container.decode(UInt64.self, forKey: .seed, default: 1)
+        averaging = try container.decode(Int.self, forKey: .averaging, default: 20)
+        guard (1...10_000).contains(averaging) else {
+            throw container.invalid(.averaging, "averaging must be 1 to 10000")
+        }
+        calibrationHistory = try container.decode(Int.self, forKey: .calibrationHistory, default: 2000)
+        guard (16...1_000_000).contains(calibrationHistory) else {
+            throw container.invalid(.calibrationHistory, "calibration_history must be 16 to 1000000")
+        }
+        suppression = try container.decode(Int.self, forKey: .suppression, default: 500)
+        guard (0...1_000_000).contains(suppression) else {
+            throw container.invalid(.suppression, "suppression must be 0 to 1000000 ticks")
+        }
+        rangeTolerance = try container.decode(Double.self, forKey: .rangeTolerance, default: 0.05)
+        guard rangeTolerance >= 0, rangeTolerance.isFinite else {
+            throw container.invalid(.rangeTolerance, "range_tolerance must be zero or positive")
+        }
+        seasonal = try container.decode(Bool.self, forKey: .seasonal, default: true)
     }
 
     init() {
@@ -44,6 +138,21 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
         warmup = 60
         zScale = 2
         stuckAfter = 30
+        fallbackWarmup = 60
+        activationDelay = 20
+        retrainEvery = 0
+        history = 2000
+        network = .lstm
+        hidden = 16
+        trainWindow = 32
+        epochs = 40
+        learningRate = 5e-3
+        seed = 1
+        averaging = 20
+        calibrationHistory = 2000
+        suppression = 500
+        rangeTolerance = 0.05
+        seasonal = true
     }
 }
 

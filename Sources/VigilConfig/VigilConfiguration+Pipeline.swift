@@ -30,15 +30,7 @@ extension VigilConfiguration {
                 maxHold: asset.hold,
                 maxAssets: asset.maxAssets,
                 maxSignals: asset.maxSignals,
-                detector: .robustStatistics(
-                    RobustStatisticsDetector.Settings(
-                        window: asset.detector.window,
-                        warmup: asset.detector.warmup,
-                        zScale: asset.detector.zScale,
-                        stuckAfter: asset.detector.stuckAfter,
-                        minDeviation: minDeviation
-                    )
-                ),
+                detector: asset.detector.choice(minDeviation: minDeviation),
                 alarm: AlarmPolicy(
                     threshold: asset.alarm.threshold,
                     minDuration: asset.alarm.minDuration,
@@ -54,5 +46,44 @@ extension VigilConfiguration {
     /// The payload limits.
     public var decodingLimits: DecodingLimits {
         DecodingLimits(maxPayloadBytes: limits.maxPayloadBytes, maxFutureSkew: limits.maxClockSkew.duration)
+    }
+}
+
+extension DetectorSettings {
+    /// The pipeline's detector for these settings.
+    func choice(minDeviation: [String: Double]) -> DetectorChoice {
+        let robust = RobustStatisticsDetector.Settings(
+            window: window,
+            warmup: kind == "lstm" ? fallbackWarmup : warmup,
+            zScale: zScale,
+            stuckAfter: stuckAfter,
+            minDeviation: minDeviation
+        )
+        guard kind == "lstm" else { return .robustStatistics(robust) }
+        return .lstm(
+            LSTMDetector.Settings(
+                warmup: warmup,
+                activationDelay: activationDelay,
+                retrainEvery: retrainEvery,
+                history: history,
+                forecast: ForecastSettings(
+                    kind: network,
+                    hidden: hidden,
+                    window: trainWindow,
+                    epochs: epochs,
+                    learningRate: learningRate,
+                    seed: seed
+                ),
+                calibration: CalibrationSettings(
+                    averaging: averaging,
+                    history: calibrationHistory,
+                    suppression: suppression,
+                    rangeTolerance: rangeTolerance
+                ),
+                fallback: robust,
+                minDeviation: minDeviation,
+                seasonal: seasonal
+            )
+        )
     }
 }

@@ -68,8 +68,11 @@ public struct AlarmStateMachine: Sendable {
             state = .active(alarm, belowCount: 0)
             return event(alarm, .raised, time: time, detection: detection, detector: detector)
         case .active(var alarm, let belowCount):
-            alarm.peakScore = max(alarm.peakScore, score)
-            if score < policy.clearBelow {
+            // An open alarm follows the level: a detector that reports only the onset of an
+            // excursion in `score` keeps the alarm open while the excursion lasts.
+            let level = max(detection.level, score)
+            alarm.peakScore = max(alarm.peakScore, level)
+            if level < policy.clearBelow {
                 if belowCount + 1 >= policy.clearAfter {
                     state = .idle(aboveSince: nil, aboveCount: 0)
                     lastCleared = time
@@ -78,7 +81,7 @@ public struct AlarmStateMachine: Sendable {
                 state = .active(alarm, belowCount: belowCount + 1)
                 return nil
             }
-            let newSeverity = severity(score)
+            let newSeverity = severity(level)
             if newSeverity > alarm.severity {
                 alarm.severity = newSeverity
                 state = .active(alarm, belowCount: 0)
@@ -111,7 +114,7 @@ public struct AlarmStateMachine: Sendable {
             kind: alarm.kind,
             transition: transition,
             severity: alarm.severity,
-            score: detection.score,
+            score: max(detection.score, detection.level),
             peakScore: alarm.peakScore,
             time: time,
             windowStart: alarm.windowStart,

@@ -8,16 +8,20 @@ public enum DetectorPhase: String, Sendable, Hashable {
 
 /// A detector's verdict on one tick.
 public struct Detection: Hashable, Sendable {
-    /// Anomaly score in [0, 1]; 0 while learning.
+    /// Anomaly score in [0, 1]; 0 while learning. Raises alarms.
     public var score: Double
+    /// How anomalous the tick still is, in [0, 1]: what keeps an open alarm open. Equal to `score`
+    /// unless the detector reports only the onset of an excursion in `score` (suppression).
+    public var level: Double
     /// What the score points at.
     public var kind: EventKind
     /// Per-signal detail, the strongest contributor first.
     public var contributions: [SignalContribution]
 
     /// Creates a detection.
-    public init(score: Double, kind: EventKind, contributions: [SignalContribution]) {
+    public init(score: Double, level: Double? = nil, kind: EventKind, contributions: [SignalContribution]) {
         self.score = score
+        self.level = level ?? score
         self.kind = kind
         self.contributions = contributions
     }
@@ -29,7 +33,11 @@ public protocol Detector: Sendable {
     var name: String { get }
     /// Whether scores can raise alarms yet.
     var phase: DetectorPhase { get }
-    /// Scores a tick and learns from it. It may wait for a model being trained in the background
-    /// (at a tick fixed in event time, so that results never depend on how fast the CPU is).
-    mutating func score(_ tick: Tick) async -> Detection
+    /// Scores a tick and learns from it, unless `alarmOpen` (an open alarm freezes learning, so a
+    /// persistent fault is not learned as normal). It may wait for a model being trained in the
+    /// background, at a tick fixed in event time, so results never depend on the CPU's speed.
+    mutating func score(_ tick: Tick, alarmOpen: Bool) async -> Detection
+    /// Forgets what was learned and learns the behaviour from now on as normal (the operator's
+    /// "accept new normal").
+    mutating func acceptNewNormal()
 }

@@ -12,7 +12,8 @@ import Darwin
 /// `zScale` of 2, a score of 0.99 means about 5.2 robust standard deviations. Deviations smaller than
 /// the signal's `minDeviation` (engineering units) score 0, so a near-flat signal does not alarm on
 /// noise. A signal that has varied before and then repeats exactly the same value for `stuckAfter`
-/// ticks scores 1 as a `sensorFault`. The asset's score is its strongest signal's.
+/// ticks, or for twice its longest earlier run that was not called stuck if that is longer, scores 1
+/// as a `sensorFault`. The asset's score is its strongest signal's.
 public struct RobustStatisticsDetector: Detector {
     /// Tuning of the detector.
     public struct Settings: Hashable, Sendable {
@@ -48,6 +49,10 @@ public struct RobustStatisticsDetector: Detector {
         var lastValue: Double?
         var repeats = 0
         var hasVaried = false
+        /// The longest run of one repeated value that ended without being called stuck: a signal
+        /// that rests on one value in normal operation (an idle load balancer at 0) is stuck only
+        /// beyond twice that.
+        var longestNormalRun = 0
     }
 
     public let name = "robust-mad"
@@ -64,8 +69,13 @@ public struct RobustStatisticsDetector: Detector {
         self.settings = settings
     }
 
-    public mutating func score(_ tick: Tick) async -> Detection {
+    public mutating func score(_ tick: Tick, alarmOpen: Bool) async -> Detection {
         scoreNow(tick)
+    }
+
+    public mutating func acceptNewNormal() {
+        states = [:]
+        ticksSeen = 0
     }
 
     /// `score(_:)` without suspension, for detectors that use this one as their fallback.
@@ -90,17 +100,22 @@ public struct RobustStatisticsDetector: Detector {
                 if last == value {
                     state.repeats += 1
                 } else {
+                    // A run that ended without being called stuck was normal behaviour.
+                    if state.repeats < max(settings.stuckAfter, 2 * state.longestNormalRun) {
+                        state.longestNormalRun = max(state.longestNormalRun, state.repeats)
+                    }
                     state.repeats = 0
                     state.hasVaried = true
                 }
             }
-            if scoring, settings.stuckAfter > 0, state.hasVaried, state.repeats >= settings.stuckAfter {
+            let stuckAfter = max(settings.stuckAfter, 2 * state.longestNormalRun)
+            if scoring, settings.stuckAfter > 0, state.hasVaried, state.repeats >= stuckAfter {
                 score = 1
                 stuck = true
             }
             state.lastValue = value
             // A stuck sensor's repeated value is not the machine's behaviour: do not learn it.
-            if !(state.hasVaried && settings.stuckAfter > 0 && state.repeats >= settings.stuckAfter) {
+            if !(state.hasVaried && settings.stuckAfter > 0 && state.repeats >= stuckAfter) {
                 state.window.append(value)
             }
             states[signal] = state

@@ -2,11 +2,14 @@
 public enum DetectorChoice: Hashable, Sendable {
     /// Rolling median and MAD per signal.
     case robustStatistics(RobustStatisticsDetector.Settings)
+    /// A recurrent network per asset, learned on the gateway.
+    case lstm(LSTMDetector.Settings)
 
     /// A fresh detector of this choice.
-    func makeDetector() -> any Detector {
+    func makeDetector(tick: Duration) -> any Detector {
         switch self {
         case .robustStatistics(let settings): RobustStatisticsDetector(settings: settings)
+        case .lstm(let settings): LSTMDetector(settings: settings, tick: tick)
         }
     }
 }

@@ -59,7 +59,7 @@ public struct Pipeline: Sendable {
                     maxHold: profile.maxHold,
                     maxSignals: profile.maxSignals
                 ),
-                detector: profile.detector.makeDetector(),
+                detector: profile.detector.makeDetector(tick: profile.tick),
                 alarm: AlarmStateMachine(asset: reading.asset, policy: profile.alarm),
                 state: nil
             )
@@ -92,7 +92,7 @@ public struct Pipeline: Sendable {
     }
 
     private func score(_ tick: Tick, runtime: inout AssetRuntime, into outputs: inout [PipelineOutput]) async {
-        let detection = await runtime.detector.score(tick)
+        let detection = await runtime.detector.score(tick, alarmOpen: runtime.alarm.openAlarm != nil)
         var newState: AssetState
         if runtime.detector.phase == .learning {
             newState = runtime.alarm.openAlarm == nil ? .learning : .alarm

@@ -1,0 +1,234 @@
+public import VigilNN
+
+/// The neural detector: a recurrent network per asset learns the machine's normal behaviour on
+/// the gateway and forecasts each tick; calibrated forecast errors are the score.
+///
+/// Lifecycle (`modelState`):
+/// - `learning`: ticks are collected while robust statistics score them, so the asset is never
+///   blind; after `warmup` ticks a model is trained.
+/// - `training`: BPTT runs in a background task while ticks keep coming (still scored by robust
+///   statistics). The model takes over `activationDelay` ticks after training started; if it is not
+///   finished by then the detector waits for it, so when the model starts scoring depends only on
+///   event time, and a replay and the daemon agree.
+/// - `active`: the model scores every tick. Every `retrainEvery` ticks a new model is trained from
+///   the recent alarm-free ticks (ticks during an alarm are never learned), and replaces the old one
+///   the same way.
+public struct LSTMDetector: Detector {
+    /// Tuning of the detector.
+    public struct Settings: Sendable, Hashable {
+        /// Alarm-free ticks collected before the first training.
+        public var warmup: Int
+        /// Ticks between training start and the new model taking over.
+        public var activationDelay: Int
+        /// Ticks between scheduled retrainings (0: never).
+        public var retrainEvery: Int
+        /// Most recent alarm-free ticks kept to (re)train on.
+        public var history: Int
+        /// The network and its training.
+        public var forecast: ForecastSettings
+        /// How errors become scores.
+        public var calibration: CalibrationSettings
+        /// The robust statistics used while there is no model (and for stuck sensors).
+        public var fallback: RobustStatisticsDetector.Settings
+        /// Per-signal deviation from the forecast below which the signal scores 0 (engineering units).
+        public var minDeviation: [String: Double]
+        /// Whether "the same time yesterday" is a channel of the score, when the tick divides a day
+        /// and a day of ticks fits in the warm-up.
+        public var seasonal: Bool
+
+        /// Creates settings.
+        public init(
+            warmup: Int = 500,
+            activationDelay: Int = 20,
+            retrainEvery: Int = 0,
+            history: Int = 2000,
+            forecast: ForecastSettings = ForecastSettings(),
+            calibration: CalibrationSettings = CalibrationSettings(),
+            fallback: RobustStatisticsDetector.Settings = RobustStatisticsDetector.Settings(),
+            minDeviation: [String: Double] = [:],
+            seasonal: Bool = true
+        ) {
+            precondition(warmup >= 32 && activationDelay >= 0 && retrainEvery >= 0 && history >= warmup)
+            self.warmup = warmup
+            self.activationDelay = activationDelay
+            self.retrainEvery = retrainEvery
+            self.history = history
+            self.forecast = forecast
+            self.calibration = calibration
+            self.fallback = fallback
+            self.minDeviation = minDeviation
+            self.seasonal = seasonal
+        }
+    }
+
+    /// Where the asset's model is in its lifecycle.
+    public enum ModelState: String, Sendable, Hashable, Codable {
+        /// Collecting warm-up data.
+        case learning
+        /// A model is being trained.
+        case training
+        /// A model scores every tick.
+        case active
+    }
+
+    /// A model trained from a snapshot of ticks, with the normalised ticks and the errors it made
+    /// on them.
+    struct Trained: Sendable {
+        var model: ForecastModel
+        var normalizedRows: [[Double]]
+        var residuals: [[Double]]
+    }
+
+    /// A training run in flight.
+    struct Run: Sendable {
+        var task: Task<Trained, Never>
+        /// The tick count at which the new model takes over.
+        var activateAt: Int
+        /// Ticks seen since the snapshot, to bring the new model's state up to date.
+        var since: [[Double]]
+    }
+
+    /// The settings.
+    public let settings: Settings
+    private var fallback: RobustStatisticsDetector
+    private var model: ForecastModel?
+    private var calibrator: ErrorCalibrator?
+    private var history: [[Double]] = []
+    private var run: Run?
+    private var ticks = 0
+    private var lastTraining = 0
+    private var stuckReported = false
+
+    /// Creates a detector for an asset ticking every `tick`.
+    public init(settings: Settings = Settings(), tick: Duration = .seconds(1)) {
+        var settings = settings
+        let tickMilliseconds = max(tick.wholeMilliseconds, 1)
+        let period = Int(86_400_000 / tickMilliseconds)
+        if settings.seasonal, settings.calibration.period == 0, 86_400_000 % tickMilliseconds == 0, period > 1,
+            period + 1 < settings.warmup
+        {
+            settings.calibration.period = period
+        }
+        self.settings = settings
+        fallback = RobustStatisticsDetector(settings: settings.fallback)
+    }
+
+    public var name: String { model == nil ? fallback.name : "lstm" }
+
+    public var phase: DetectorPhase { model != nil ? .active : fallback.phase }
+
+    /// The model's lifecycle state.
+    public var modelState: ModelState { model != nil ? .active : (run != nil ? .training : .learning) }
+
+    public mutating func score(_ tick: Tick, alarmOpen: Bool) async -> Detection {
+        ticks += 1
+        if let pending = run, ticks >= pending.activateAt {
+            await activate(pending)
+        }
+        let fallbackDetection = fallback.scoreNow(tick)
+        var detection = fallbackDetection
+        if var current = model, var calibration = calibrator {
+            let expected = (0..<tick.values.count).map { current.expected(signal: $0) ?? tick.values[$0] }
+            if let errors = current.observe(tick.values) {
+                let normalized = tick.values.indices.map { current.normalizer.normalize(tick.values[$0], signal: $0) }
+                let (signalScores, assetScore, level) = calibration.score(
+                    values: normalized,
+                    errors: errors,
+                    learn: !alarmOpen
+                )
+                var contributions: [SignalContribution] = []
+                for (index, signal) in tick.signals.enumerated() {
+                    var score = signalScores[index]
+                    if abs(tick.values[index] - expected[index]) <= settings.minDeviation[signal] ?? 0 { score = 0 }
+                    contributions.append(
+                        SignalContribution(
+                            signal: signal,
+                            value: tick.values[index],
+                            expected: expected[index],
+                            score: score
+                        )
+                    )
+                }
+                contributions.sort { $0.score > $1.score }
+                let top = contributions.first?.score ?? 0
+                // Every signal inside its minimum deviation: the asset scores 0 whatever the ratios say.
+                let gated = !settings.minDeviation.isEmpty && top == 0
+                detection = Detection(
+                    score: gated ? 0 : assetScore,
+                    level: gated ? 0 : level,
+                    kind: .anomaly,
+                    contributions: contributions
+                )
+            }
+            model = current
+            calibrator = calibration
+            // A stuck sensor is the robust detector's finding, whatever the model says; like the
+            // model's excursions it is scored at its onset and keeps its level while it lasts.
+            if fallbackDetection.kind == .sensorFault {
+                detection = fallbackDetection
+                if stuckReported { detection.score = 0 }
+                stuckReported = true
+            } else {
+                stuckReported = false
+            }
+        }
+        // Before the first model, every tick is warm-up data: the robust statistics' alarms are too
+        // coarse to decide what is normal, and freezing on them could keep the asset from ever
+        // getting a model. Once a model scores, ticks under an alarm are never learned.
+        if !alarmOpen || model == nil {
+            history.append(tick.values)
+            if history.count > settings.history { history.removeFirst(history.count - settings.history) }
+        }
+        if run != nil { run!.since.append(tick.values) }
+        if run == nil && (!alarmOpen || model == nil) {
+            let due =
+                model == nil
+                ? history.count >= settings.warmup
+                : settings.retrainEvery > 0 && ticks - lastTraining >= settings.retrainEvery
+            if due { startTraining() }
+        }
+        return detection
+    }
+
+    public mutating func acceptNewNormal() {
+        run?.task.cancel()
+        run = nil
+        model = nil
+        calibrator = nil
+        history = []
+        fallback.acceptNewNormal()
+    }
+
+    private mutating func startTraining() {
+        let rows = history
+        let forecast = settings.forecast
+        let task = Task.detached(priority: .utility) { Self.train(rows: rows, settings: forecast) }
+        run = Run(task: task, activateAt: ticks + max(settings.activationDelay, 1), since: [])
+        lastTraining = ticks
+    }
+
+    private mutating func activate(_ pending: Run) async {
+        var trained = await pending.task.value
+        run = nil
+        var rows = trained.normalizedRows
+        var residuals = trained.residuals
+        for row in pending.since {
+            if let errors = trained.model.observe(row) { residuals.append(errors) }
+            rows.append(row.indices.map { trained.model.normalizer.normalize(row[$0], signal: $0) })
+        }
+        model = trained.model
+        calibrator = ErrorCalibrator(settings: settings.calibration, rows: rows, residuals: residuals)
+    }
+
+    /// Trains on `rows` and runs the model over them, so that its state and forecast are current
+    /// and its in-sample errors can seed the calibration.
+    static func train(rows: [[Double]], settings: ForecastSettings) -> Trained {
+        var model = ForecastModel.train(rows: rows, settings: settings)
+        var residuals: [[Double]] = []
+        for (index, row) in rows.enumerated() {
+            if let errors = model.observe(row), index >= min(16, rows.count / 4) { residuals.append(errors) }
+        }
+        let normalized = rows.map { row in row.indices.map { model.normalizer.normalize(row[$0], signal: $0) } }
+        return Trained(model: model, normalizedRows: normalized, residuals: residuals)
+    }
+}
