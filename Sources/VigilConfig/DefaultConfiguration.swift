@@ -77,17 +77,21 @@ public enum DefaultConfiguration {
                 topic: "plant/{asset}/{signal}"
             detector:
               kind: lstm
-              warmup: 300               # ticks before the first model is trained
-              activation_delay: 10      # ticks the model may train in the background before it takes over
-              hidden: 16
+              warmup: 400               # ticks before the first model is trained
+              activation_delay: 1       # ticks the model may train in the background before it takes over
+              hidden: 8
               window: 120               # robust statistics that score while the model learns
               fallback_warmup: 60
+              calibration: shift        # a fault is a lasting shift: the score stays up while it lasts
+              independent_signals: true # one small network per signal: a drifting signal stays its own
+              autoregressive: 3         # a linear AR(3) per signal under the network carries level and drift
+              ridge: 0.0025
             alarm:
               threshold: 0.99
-              min_duration: 3
-              clear_below: 0.9
-              clear_after: 3
-              cooldown: 10m
+              min_duration: 5
+              clear_below: 0.96
+              clear_after: 5
+              cooldown: 1m
 
         """#
 

@@ -1,3 +1,4 @@
+public import VigilCore
 public import VigilNN
 
 /// The `detector:` section of an asset.
@@ -44,6 +45,17 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
     public var rangeTolerance: Double
     /// lstm: whether "the same time yesterday" is a channel of the score.
     public var seasonal: Bool
+    /// lstm: how errors become scores, `records` (new error records, reported at their onset) or
+    /// `shift` (a lasting bias or energy of the errors).
+    public var calibration: LSTMDetector.CalibrationMethod
+    /// lstm, shift: standardised bias or excess error energy that scores 0.99.
+    public var shiftLimit: Double
+    /// lstm: one small network per signal instead of one over all signals.
+    public var independentSignals: Bool
+    /// lstm: order of the linear autoregression under the network (0: the network alone).
+    public var autoregressive: Int
+    /// lstm: ridge penalty of the autoregression per training tick.
+    public var ridge: Double
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, window, warmup, history, network, hidden, epochs, seed, averaging
@@ -55,7 +67,10 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
         case trainWindow = "train_window"
         case learningRate = "learning_rate"
         case calibrationHistory = "calibration_history"
-        case suppression, seasonal
+        case suppression, seasonal, calibration
+        case shiftLimit = "shift_limit"
+        case independentSignals = "independent_signals"
+        case autoregressive, ridge
         case rangeTolerance = "range_tolerance"
     }
 
@@ -130,6 +145,22 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
             throw container.invalid(.rangeTolerance, "range_tolerance must be zero or positive")
         }
         seasonal = try container.decode(Bool.self, forKey: .seasonal, default: true)
+        let method = try container.decode(String.self, forKey: .calibration, default: "records")
+        guard let calibration = LSTMDetector.CalibrationMethod(rawValue: method) else {
+            throw container.invalid(.calibration, "calibration must be 'records' or 'shift'")
+        }
+        self.calibration = calibration
+        shiftLimit = try container.decode(Double.self, forKey: .shiftLimit, default: 3)
+        guard shiftLimit > 0, shiftLimit.isFinite else {
+            throw container.invalid(.shiftLimit, "shift_limit must be positive")
+        }
+        independentSignals = try container.decode(Bool.self, forKey: .independentSignals, default: false)
+        autoregressive = try container.decode(Int.self, forKey: .autoregressive, default: 0)
+        guard (0...64).contains(autoregressive) else {
+            throw container.invalid(.autoregressive, "autoregressive must be 0 to 64")
+        }
+        ridge = try container.decode(Double.self, forKey: .ridge, default: 0.01)
+        guard ridge >= 0, ridge.isFinite else { throw container.invalid(.ridge, "ridge must be zero or positive") }
     }
 
     init() {
@@ -153,6 +184,11 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
         suppression = 500
         rangeTolerance = 0.05
         seasonal = true
+        calibration = .records
+        shiftLimit = 3
+        independentSignals = false
+        autoregressive = 0
+        ridge = 0.01
     }
 }
 

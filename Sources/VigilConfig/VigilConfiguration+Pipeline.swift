@@ -72,14 +72,19 @@ extension DetectorSettings {
                     window: trainWindow,
                     epochs: epochs,
                     learningRate: learningRate,
-                    seed: seed
+                    seed: seed,
+                    independentSignals: independentSignals,
+                    autoregressive: autoregressive,
+                    ridge: ridge
                 ),
+                method: calibration,
                 calibration: CalibrationSettings(
                     averaging: averaging,
                     history: calibrationHistory,
                     suppression: suppression,
                     rangeTolerance: rangeTolerance
                 ),
+                shift: ShiftCalibrator.Settings(limit: shiftLimit),
                 fallback: robust,
                 minDeviation: minDeviation,
                 seasonal: seasonal

@@ -44,7 +44,9 @@ public struct AlarmStateMachine: Sendable {
 
     /// Feeds one scored tick; returns the event it causes, if any.
     public mutating func update(time: Timestamp, detection: Detection, detector: String) -> Event? {
-        let score = detection.score
+        // Alarms follow the level: a detector that reports only the onset of an excursion in
+        // `score` still raises after `minDuration` ticks and keeps the alarm open while it lasts.
+        let score = max(detection.level, detection.score)
         switch state {
         case .idle(let aboveSince, let aboveCount):
             guard score >= policy.threshold else {
@@ -68,9 +70,7 @@ public struct AlarmStateMachine: Sendable {
             state = .active(alarm, belowCount: 0)
             return event(alarm, .raised, time: time, detection: detection, detector: detector)
         case .active(var alarm, let belowCount):
-            // An open alarm follows the level: a detector that reports only the onset of an
-            // excursion in `score` keeps the alarm open while the excursion lasts.
-            let level = max(detection.level, score)
+            let level = score
             alarm.peakScore = max(alarm.peakScore, level)
             if level < policy.clearBelow {
                 if belowCount + 1 >= policy.clearAfter {

@@ -26,8 +26,13 @@ public struct LSTMDetector: Detector {
         public var history: Int
         /// The network and its training.
         public var forecast: ForecastSettings
-        /// How errors become scores.
+        /// How errors become scores: records with onset suppression (univariate default) or
+        /// lasting shifts (multivariate default).
+        public var method: CalibrationMethod
+        /// Settings of the `records` calibration.
         public var calibration: CalibrationSettings
+        /// Settings of the `shift` calibration.
+        public var shift: ShiftCalibrator.Settings
         /// The robust statistics used while there is no model (and for stuck sensors).
         public var fallback: RobustStatisticsDetector.Settings
         /// Per-signal deviation from the forecast below which the signal scores 0 (engineering units).
@@ -43,7 +48,9 @@ public struct LSTMDetector: Detector {
             retrainEvery: Int = 0,
             history: Int = 2000,
             forecast: ForecastSettings = ForecastSettings(),
+            method: CalibrationMethod = .records,
             calibration: CalibrationSettings = CalibrationSettings(),
+            shift: ShiftCalibrator.Settings = ShiftCalibrator.Settings(),
             fallback: RobustStatisticsDetector.Settings = RobustStatisticsDetector.Settings(),
             minDeviation: [String: Double] = [:],
             seasonal: Bool = true
@@ -54,11 +61,27 @@ public struct LSTMDetector: Detector {
             self.retrainEvery = retrainEvery
             self.history = history
             self.forecast = forecast
+            self.method = method
             self.calibration = calibration
+            self.shift = shift
             self.fallback = fallback
             self.minDeviation = minDeviation
             self.seasonal = seasonal
         }
+    }
+
+    /// How forecast errors become scores.
+    public enum CalibrationMethod: String, Sendable, Hashable, Codable {
+        /// `ErrorCalibrator`: new records of the error, reported at their onset.
+        case records
+        /// `ShiftCalibrator`: lasting bias or energy of the error.
+        case shift
+    }
+
+    /// The calibration in use.
+    enum Calibration: Sendable {
+        case records(ErrorCalibrator)
+        case shift(ShiftCalibrator)
     }
 
     /// Where the asset's model is in its lifecycle.
@@ -92,7 +115,7 @@ public struct LSTMDetector: Detector {
     public let settings: Settings
     private var fallback: RobustStatisticsDetector
     private var model: ForecastModel?
-    private var calibrator: ErrorCalibrator?
+    private var calibrator: Calibration?
     private var history: [[Double]] = []
     private var run: Run?
     private var ticks = 0
@@ -131,11 +154,22 @@ public struct LSTMDetector: Detector {
             let expected = (0..<tick.values.count).map { current.expected(signal: $0) ?? tick.values[$0] }
             if let errors = current.observe(tick.values) {
                 let normalized = tick.values.indices.map { current.normalizer.normalize(tick.values[$0], signal: $0) }
-                let (signalScores, assetScore, level) = calibration.score(
-                    values: normalized,
-                    errors: errors,
-                    learn: !alarmOpen
-                )
+                let signalScores: [Double]
+                let assetScore: Double
+                let level: Double
+                switch calibration {
+                case .records(var records):
+                    (signalScores, assetScore, level) = records.score(
+                        values: normalized,
+                        errors: errors,
+                        learn: !alarmOpen
+                    )
+                    calibration = .records(records)
+                case .shift(var shift):
+                    (signalScores, assetScore) = shift.score(levels: normalized, errors: errors, learn: !alarmOpen)
+                    level = assetScore
+                    calibration = .shift(shift)
+                }
                 var contributions: [SignalContribution] = []
                 for (index, signal) in tick.signals.enumerated() {
                     var score = signalScores[index]
@@ -217,7 +251,12 @@ public struct LSTMDetector: Detector {
             rows.append(row.indices.map { trained.model.normalizer.normalize(row[$0], signal: $0) })
         }
         model = trained.model
-        calibrator = ErrorCalibrator(settings: settings.calibration, rows: rows, residuals: residuals)
+        switch settings.method {
+        case .records:
+            calibrator = .records(ErrorCalibrator(settings: settings.calibration, rows: rows, residuals: residuals))
+        case .shift:
+            calibrator = .shift(ShiftCalibrator(settings: settings.shift, levels: rows, residuals: residuals))
+        }
     }
 
     /// Trains on `rows` and runs the model over them, so that its state and forecast are current

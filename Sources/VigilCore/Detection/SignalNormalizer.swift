@@ -1,6 +1,7 @@
 /// Robust per-signal normalisation: (value − median) / scale, where the scale is the larger of
-/// 1.4826 × MAD and IQR / 1.349 (so a signal that rests on one value most of the time still gets
-/// the spread of its excursions), floored so that a flat signal does not divide by zero. Normalised
+/// 1.4826 × MAD and IQR / 1.349, or the standard deviation when that robust spread is under a
+/// quarter of it (a quantised signal resting on one value), floored so that a flat signal does
+/// not divide by zero. Normalised
 /// values are clipped to ±`limit` so that one absurd reading cannot saturate the model.
 public struct SignalNormalizer: Sendable, Hashable, Codable {
     /// Per-signal centre.
@@ -21,10 +22,15 @@ public struct SignalNormalizer: Sendable, Hashable, Codable {
             let deviations = sorted.map { abs($0 - median) }.sorted()
             let mad = 1.4826 * Self.quantile(deviations, 0.5)
             let iqr = (Self.quantile(sorted, 0.75) - Self.quantile(sorted, 0.25)) / 1.349
-            let range = (sorted.last ?? 0) - (sorted.first ?? 0)
-            let floor = max(1e-6 * max(abs(median), 1), range / 1000)
+            let mean = sorted.reduce(0, +) / Double(max(sorted.count, 1))
+            let deviation = (sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(sorted.count, 1)))
+                .squareRoot()
+            // A quantised signal that rests on one value most of the time has MAD and IQR near 0:
+            // then the standard deviation is the honest spread.
+            let robust = max(mad, iqr)
+            let floor = 1e-6 * max(abs(median), 1)
             medians.append(median)
-            scales.append(max(mad, iqr, floor))
+            scales.append(max(robust > 0.25 * deviation ? robust : deviation, floor))
         }
         self.medians = medians
         self.scales = scales
