@@ -38,6 +38,7 @@ public enum DefaultConfiguration {
               hidden: 16
               window: 120               # robust statistics that score while the model learns
               fallback_warmup: 60
+              autoregressive: 8         # a linear AR(8) under the network carries level and drift
             alarm:
               threshold: 0.99
               min_duration: 3

@@ -41,6 +41,26 @@ struct IndexedValue: Sendable, Hashable, Codable {
     var value: Double
 }
 
+/// Passes a score only at the onset of an excursion: when it exceeds every score of the last
+/// `horizon` ticks; otherwise 0.
+struct OnsetFilter: Sendable, Hashable, Codable {
+    let horizon: Int
+    private var maxima: [IndexedValue] = []
+    private var ticks = 0
+
+    init(horizon: Int) { self.horizon = horizon }
+
+    mutating func filter(_ score: Double) -> Double {
+        guard horizon > 0 else { return score }
+        while let first = maxima.first, first.index <= ticks - horizon { maxima.removeFirst() }
+        let passed = (maxima.first.map { score > $0.value } ?? true) ? score : 0
+        while let last = maxima.last, last.value <= score { maxima.removeLast() }
+        maxima.append(IndexedValue(index: ticks, value: score))
+        ticks += 1
+        return passed
+    }
+}
+
 /// Turns forecast errors into calibrated scores in [0, 1].
 ///
 /// Every signal has up to three channels: the model's forecast error, the error of "the same
@@ -101,9 +121,7 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
     var seasonalNext = 0
     var lowest: [Double]
     var highest: [Double]
-    /// The sliding maximum of the raw scores of the last `suppression` ticks.
-    var rawMaxima: [IndexedValue] = []
-    var ticks = 0
+    var onset: OnsetFilter
 
     static let logisticScale = 0.1 / log(99.0)
 
@@ -111,6 +129,7 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
     /// forecast errors on them.
     public init(settings: CalibrationSettings, rows: [[Double]], residuals: [[Double]]) {
         self.settings = settings
+        onset = OnsetFilter(horizon: settings.suppression)
         let signals = rows.first?.count ?? residuals.first?.count ?? 0
         forecast = (0..<signals).map { signal in Channel(seed: residuals.map { $0[signal] }, settings: settings) }
         joint =
@@ -175,14 +194,7 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
         }
         var raw = signalRatios.max() ?? 0
         if joint != nil { raw = max(raw, joint!.ratio(Self.rootMeanSquare(errors), settings: settings, learn: learn)) }
-        var reported = raw
-        if settings.suppression > 0 {
-            while let first = rawMaxima.first, first.index <= ticks - settings.suppression { rawMaxima.removeFirst() }
-            if let previous = rawMaxima.first?.value, raw <= previous { reported = 0 }
-            while let last = rawMaxima.last, last.value <= raw { rawMaxima.removeLast() }
-            rawMaxima.append(IndexedValue(index: ticks, value: raw))
-        }
-        ticks += 1
+        let reported = onset.filter(raw)
         return (signalRatios.map(Self.logistic), Self.logistic(reported), Self.logistic(raw))
     }
 }

@@ -121,6 +121,7 @@ public struct LSTMDetector: Detector {
     private var ticks = 0
     private var lastTraining = 0
     private var stuckReported = false
+    private var fallbackOnset: OnsetFilter
 
     /// Creates a detector for an asset ticking every `tick`.
     public init(settings: Settings = Settings(), tick: Duration = .seconds(1)) {
@@ -134,6 +135,7 @@ public struct LSTMDetector: Detector {
         }
         self.settings = settings
         fallback = RobustStatisticsDetector(settings: settings.fallback)
+        fallbackOnset = OnsetFilter(horizon: settings.calibration.suppression)
     }
 
     public var name: String { model == nil ? fallback.name : "lstm" }
@@ -150,6 +152,11 @@ public struct LSTMDetector: Detector {
         }
         let fallbackDetection = fallback.scoreNow(tick)
         var detection = fallbackDetection
+        // Like the model's records calibration, the robust statistics report an excursion at its
+        // onset; the level keeps an alarm open while it lasts.
+        if settings.method == .records {
+            detection.score = fallbackOnset.filter(fallbackDetection.score)
+        }
         if var current = model, var calibration = calibrator {
             let expected = (0..<tick.values.count).map { current.expected(signal: $0) ?? tick.values[$0] }
             if let errors = current.observe(tick.values) {
