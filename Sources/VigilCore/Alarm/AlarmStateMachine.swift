@@ -92,6 +92,24 @@ public struct AlarmStateMachine: Sendable {
         }
     }
 
+    /// Closes the open alarm because the operator accepted the behaviour as the new normal; returns
+    /// its `cleared` event (detector `operator`), or nil when no alarm was open.
+    public mutating func accept(time: Timestamp) -> Event? {
+        guard case .active(let alarm, _) = state else {
+            state = .idle(aboveSince: nil, aboveCount: 0)
+            return nil
+        }
+        state = .idle(aboveSince: nil, aboveCount: 0)
+        lastCleared = time
+        return event(
+            alarm,
+            .cleared,
+            time: time,
+            detection: Detection(score: 0, kind: alarm.kind, contributions: []),
+            detector: "operator"
+        )
+    }
+
     /// Restores an alarm that was open when the daemon stopped, so it is not raised again.
     public mutating func restore(_ alarm: OpenAlarm) {
         state = .active(alarm, belowCount: 0)

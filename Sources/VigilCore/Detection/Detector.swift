@@ -33,6 +33,9 @@ public protocol Detector: Sendable {
     var name: String { get }
     /// Whether scores can raise alarms yet.
     var phase: DetectorPhase { get }
+    /// Whether the asset should say `learning`: still collecting data for its model (it may
+    /// already score, and alarm, with a fallback meanwhile).
+    var isLearning: Bool { get }
     /// Scores a tick and learns from it, unless `alarmOpen` (an open alarm freezes learning, so a
     /// persistent fault is not learned as normal). It may wait for a model being trained in the
     /// background, at a tick fixed in event time, so results never depend on the CPU's speed.
@@ -40,4 +43,9 @@ public protocol Detector: Sendable {
     /// Forgets what was learned and learns the behaviour from now on as normal (the operator's
     /// "accept new normal").
     mutating func acceptNewNormal()
+}
+
+extension Detector {
+    /// By default, learning until scores can raise alarms.
+    public var isLearning: Bool { phase == .learning }
 }

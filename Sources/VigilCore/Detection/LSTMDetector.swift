@@ -142,6 +142,9 @@ public struct LSTMDetector: Detector {
 
     public var phase: DetectorPhase { model != nil ? .active : fallback.phase }
 
+    /// Learning until the first model scores.
+    public var isLearning: Bool { model == nil }
+
     /// The model's lifecycle state.
     public var modelState: ModelState { model != nil ? .active : (run != nil ? .training : .learning) }
 

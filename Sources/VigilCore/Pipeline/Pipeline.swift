@@ -78,6 +78,23 @@ public struct Pipeline: Sendable {
         return outputs
     }
 
+    /// The operator's "accept new normal" for an asset: closes its open alarm (a `cleared` event
+    /// by the detector `operator`) and makes its detector learn the behaviour from now on as
+    /// normal, so the asset says `learning` until its new model is ready.
+    /// - Returns: the outputs, or nil when the pipeline has not seen the asset.
+    public mutating func acceptNewNormal(asset: String, at time: Timestamp) -> [PipelineOutput]? {
+        guard var runtime = assets[asset] else { return nil }
+        var outputs: [PipelineOutput] = []
+        if let event = runtime.alarm.accept(time: time) { outputs.append(.event(event)) }
+        runtime.detector.acceptNewNormal()
+        if runtime.state != .learning {
+            runtime.state = .learning
+            outputs.append(.assetState(asset: asset, state: .learning))
+        }
+        assets[asset] = runtime
+        return outputs
+    }
+
     /// Closes every asset's open tick (at the end of a finite input) and returns what that causes.
     public mutating func flush() async -> [PipelineOutput] {
         var outputs: [PipelineOutput] = []
@@ -101,7 +118,7 @@ public struct Pipeline: Sendable {
             {
                 outputs.append(.event(event))
             }
-            newState = runtime.alarm.openAlarm == nil ? .normal : .alarm
+            newState = runtime.alarm.openAlarm != nil ? .alarm : (runtime.detector.isLearning ? .learning : .normal)
         }
         if newState != runtime.state {
             runtime.state = newState
