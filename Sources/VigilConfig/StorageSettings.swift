@@ -39,9 +39,12 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
     public var deadLetterMaxBytes: Int
     /// QoS of alerts.
     public var qos: Int
+    /// Topic on which operators send commands (`accept_new_normal`); answers go to its `/ack`.
+    public var commandTopic: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case topic, qos
+        case commandTopic = "command_topic"
         case stateTopic = "state_topic"
         case statusTopic = "status_topic"
         case deadLetterTopic = "dead_letter_topic"
@@ -61,9 +64,10 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
         }
         qos = try container.decode(Int.self, forKey: .qos, default: 1)
         guard (1...2).contains(qos) else { throw container.invalid(.qos, "alert qos must be 1 or 2") }
+        commandTopic = try container.decode(String.self, forKey: .commandTopic, default: "vigil/command")
         for (key, value) in [
             (CodingKeys.topic, topic), (.stateTopic, stateTopic), (.statusTopic, statusTopic),
-            (.deadLetterTopic, deadLetterTopic),
+            (.deadLetterTopic, deadLetterTopic), (.commandTopic, commandTopic),
         ]
         where value.isEmpty || value.contains("+") || value.contains("#") {
             throw container.invalid(key, "a publish topic must be non-empty and contain no '+' or '#'")
@@ -77,6 +81,7 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
         deadLetterTopic = "vigil/deadletter"
         deadLetterMaxBytes = 1024
         qos = 1
+        commandTopic = "vigil/command"
     }
 }
 

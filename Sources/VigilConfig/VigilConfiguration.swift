@@ -27,8 +27,11 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable {
         assets = try container.decode([AssetSettings].self, forKey: .assets)
         guard !assets.isEmpty else { throw container.invalid(.assets, "configure at least one asset") }
         // Vigil must never consume what it publishes: no signal topic may match an output topic.
-        let outputs = [alerts.topic, alerts.stateTopic, alerts.statusTopic, alerts.deadLetterTopic + "/malformed"]
-            .map { TopicPattern.expand($0, with: ["asset": "asset-1"]) }
+        let outputs = [
+            alerts.topic, alerts.stateTopic, alerts.statusTopic, alerts.deadLetterTopic + "/malformed",
+            alerts.commandTopic, alerts.commandTopic + "/ack",
+        ]
+        .map { TopicPattern.expand($0, with: ["asset": "asset-1"]) }
         for (index, asset) in assets.enumerated() {
             for signal in asset.signals {
                 if let output = outputs.first(where: { signal.topic.match($0) != nil }) {

@@ -73,6 +73,7 @@ public struct Daemon: Sendable {
         let subscriberOptions = options(
             clientID: broker.clientID,
             subscriptions: intake.subscriptionFilters.map { .init(filter: $0, qos: Int32(broker.qos)) }
+                + [.init(filter: alerts.commandTopic, qos: 1)]
         )
 
         metrics = DaemonMetrics()
@@ -112,7 +113,8 @@ public struct Daemon: Sendable {
                     state: alerts.stateTopic,
                     qos: Int32(alerts.qos),
                     deadLetter: alerts.deadLetterTopic,
-                    deadLetterMaxBytes: alerts.deadLetterMaxBytes
+                    deadLetterMaxBytes: alerts.deadLetterMaxBytes,
+                    command: alerts.commandTopic
                 ),
                 deadLetters: lettersContinuation,
                 outboxWakeups: wakeups,

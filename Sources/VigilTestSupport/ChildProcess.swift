@@ -1,3 +1,5 @@
+internal import Foundation
+
 #if canImport(Glibc)
 public import Glibc
 #elseif canImport(Darwin)
@@ -103,5 +105,39 @@ public final class ChildProcess: Sendable {
     public static func terminatingSignal(_ status: Int32) -> Int32? {
         let signal = status & 0x7F
         return signal != 0 && signal != 0x7F ? signal : nil
+    }
+}
+
+extension ChildProcess {
+    /// Runs `executable` to completion without blocking a thread of the cooperative pool (which the
+    /// daemon under test may need meanwhile); returns its exit code and its combined output.
+    ///
+    /// The exit code is nil when the process was killed by a signal, ran past `timeout`, or was
+    /// reaped by someone else: Foundation's `Process`, used by other tests in the same process,
+    /// reaps children it did not start. Assert on the output, which is complete in every case.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        timeout: Duration = .seconds(60)
+    ) async throws -> (status: Int32?, output: String) {
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("vigil-child-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let child = try ChildProcess(executable: executable, arguments: arguments, outputPath: outputPath)
+        let deadline = ContinuousClock.now + timeout
+        var status: Int32 = 0
+        var code: Int32?
+        while ContinuousClock.now < deadline {
+            let rc = waitpid(child.pid, &status, WNOHANG)
+            if rc == child.pid {
+                code = exitCode(status)
+                break
+            }
+            if rc == -1 && kill(child.pid, 0) == -1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        if code == nil && kill(child.pid, 0) == 0 { child.signal(SIGKILL) }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return (code, output)
     }
 }

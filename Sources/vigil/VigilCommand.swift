@@ -17,7 +17,8 @@ struct VigilCommand: AsyncParsableCommand {
             """,
         version: Daemon.version,
         subcommands: [
-            RunCommand.self, EventsCommand.self, ReplayCommand.self, ConfigCommand.self, SimulateCommand.self,
+            RunCommand.self, EventsCommand.self, AcceptCommand.self, ReplayCommand.self, ConfigCommand.self,
+            SimulateCommand.self,
             ModelCommand.self, BenchCommand.self,
         ]
     )

@@ -4,8 +4,10 @@ import VigilTestSupport
 
 /// The neural detector through the pipeline: its lifecycle, alarms on lasting faults, the
 /// operator's "accept new normal", determinism, and which signal it blames.
-@Suite struct LSTMDetectorTests {
-    /// A small, fast configuration: 120 ticks of warm-up, training for 10 epochs.
+// Serialized: the trainings are CPU-bound, and the suite should not starve the timing-sensitive
+// network tests that run beside it.
+@Suite(.serialized) struct LSTMDetectorTests {
+    /// A small, fast configuration: 120 ticks of warm-up, training for 4 epochs.
     static func settings(
         method: LSTMDetector.CalibrationMethod = .shift,
         signals: Int = 1
@@ -15,9 +17,9 @@ import VigilTestSupport
             activationDelay: 5,
             history: 400,
             forecast: ForecastSettings(
-                hidden: 8,
+                hidden: 4,
                 window: 16,
-                epochs: 10,
+                epochs: 4,
                 independentSignals: signals > 1,
                 autoregressive: 2
             ),

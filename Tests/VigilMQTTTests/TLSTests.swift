@@ -58,7 +58,7 @@ import VigilTestSupport
         try await withTLSBroker(real) { port in
             let capture = LogCapture()
             let client = client(port: port, caFile: other.caFile, capture: capture)
-            try await withRunning([client]) { try await Task.sleep(for: .seconds(1)) }
+            try await withRunning([client]) { try await waitForAttempts(client, 2) }
             #expect(client.statistics.connects == 0)
             #expect(client.statistics.reconnects >= 2)
             #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
@@ -72,7 +72,7 @@ import VigilTestSupport
         try await withTLSBroker(certificates) { port in
             let capture = LogCapture()
             let client = client(port: port, caFile: certificates.caFile, host: "localhost", capture: capture)
-            try await withRunning([client]) { try await Task.sleep(for: .seconds(1)) }
+            try await withRunning([client]) { try await waitForAttempts(client, 2) }
             #expect(client.statistics.connects == 0)
             #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
         }
@@ -125,5 +125,14 @@ import VigilTestSupport
     @Test func refusesAMissingCAFileBeforeConnecting() async throws {
         let client = client(port: 1, caFile: "/nonexistent/ca.pem")
         await #expect(throws: MQTTError.self) { try await client.run() }
+    }
+}
+
+/// Waits until `client` has attempted `count` reconnects, or 20 s: a starved test machine may take
+/// longer than the second the backoff needs.
+func waitForAttempts(_ client: MQTTClient, _ count: Int) async throws {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while client.statistics.reconnects < count && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(100))
     }
 }

@@ -16,14 +16,24 @@ public struct AlertTopics: Sendable, Hashable {
     public var deadLetter: String
     /// Largest part of a payload copied into a dead letter.
     public var deadLetterMaxBytes: Int
+    /// Operators' command topic; acknowledgements go to its `/ack`.
+    public var command: String
 
     /// Creates the topics.
-    public init(alert: String, state: String, qos: Int32, deadLetter: String, deadLetterMaxBytes: Int) {
+    public init(
+        alert: String,
+        state: String,
+        qos: Int32,
+        deadLetter: String,
+        deadLetterMaxBytes: Int,
+        command: String = "vigil/command"
+    ) {
         self.alert = alert
         self.state = state
         self.qos = qos
         self.deadLetter = deadLetter
         self.deadLetterMaxBytes = deadLetterMaxBytes
+        self.command = command
     }
 }
 
@@ -109,6 +119,10 @@ public struct PipelineService: Service {
     /// Processes one message; returns the number of readings accepted.
     private func process(_ message: MQTTMessage, pipeline: inout Pipeline, into batch: inout StoreBatch) async -> Int {
         let arrival = clock.now()
+        if message.topic == topics.command {
+            handleCommand(message, pipeline: &pipeline, into: &batch, at: arrival)
+            return 0
+        }
         metrics.update { $0.messagesReceived += 1 }
         let readings: [Reading]
         switch intake.readings(topic: message.topic, payload: message.payload, arrival: arrival) {
@@ -132,40 +146,79 @@ public struct PipelineService: Service {
             batch.readings[reading.asset] = (
                 count: (previous?.count ?? 0) + 1, lastTime: max(previous?.lastTime ?? 0, reading.time.milliseconds)
             )
-            for output in outputs {
-                switch output {
-                case .event(let event):
-                    batch.events.append(event)
-                    batch.outbox.append(
-                        (
-                            topic: TopicPattern.expand(topics.alert, with: ["asset": event.asset]),
-                            payload: AlertDocument(event: event, vigilVersion: version).jsonBytes(), qos: topics.qos,
-                            retain: false
-                        )
-                    )
-                    logger.notice(
-                        "Alarm \(event.transition.rawValue)",
-                        metadata: [
-                            "asset": "\(event.asset)", "alarm.id": "\(event.alarmID)",
-                            "alarm.kind": "\(event.kind.rawValue)", "alarm.score": "\(event.score)",
-                            "alarm.signal": "\(event.contributions.first?.signal ?? "-")",
-                        ]
-                    )
-                case .assetState(let asset, let state):
-                    batch.states[asset] = state.rawValue
-                    batch.outbox.append(
-                        (
-                            topic: TopicPattern.expand(topics.state, with: ["asset": asset]),
-                            payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true
-                        )
-                    )
-                case .scored:
-                    break
-                }
-            }
+            record(outputs, into: &batch)
         }
         metrics.update { $0.readingsAccepted += accepted }
         return accepted
+    }
+
+    /// Turns pipeline outputs into events, alerts and retained states for the next commit.
+    private func record(_ outputs: [PipelineOutput], into batch: inout StoreBatch) {
+        for output in outputs {
+            switch output {
+            case .event(let event):
+                batch.events.append(event)
+                batch.outbox.append(
+                    (
+                        topic: TopicPattern.expand(topics.alert, with: ["asset": event.asset]),
+                        payload: AlertDocument(event: event, vigilVersion: version).jsonBytes(), qos: topics.qos,
+                        retain: false
+                    )
+                )
+                logger.notice(
+                    "Alarm \(event.transition.rawValue)",
+                    metadata: [
+                        "asset": "\(event.asset)", "alarm.id": "\(event.alarmID)",
+                        "alarm.kind": "\(event.kind.rawValue)", "alarm.score": "\(event.score)",
+                        "alarm.signal": "\(event.contributions.first?.signal ?? "-")",
+                    ]
+                )
+            case .assetState(let asset, let state):
+                batch.states[asset] = state.rawValue
+                batch.outbox.append(
+                    (
+                        topic: TopicPattern.expand(topics.state, with: ["asset": asset]),
+                        payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true
+                    )
+                )
+            case .scored:
+                break
+            }
+        }
+    }
+
+    /// Handles an operator command (`{"command":"accept_new_normal","asset":"pump-1","id":"…"}`) and
+    /// queues its acknowledgement on `<command>/ack`.
+    private func handleCommand(
+        _ message: MQTTMessage,
+        pipeline: inout Pipeline,
+        into batch: inout StoreBatch,
+        at arrival: Timestamp
+    ) {
+        let command = OperatorCommand(payload: message.payload)
+        var acknowledgement = OperatorCommand.Acknowledgement(
+            id: command.id,
+            asset: command.asset,
+            ok: false,
+            detail: ""
+        )
+        switch command.action {
+        case .acceptNewNormal(let asset):
+            if let outputs = pipeline.acceptNewNormal(asset: asset, at: arrival) {
+                record(outputs, into: &batch)
+                acknowledgement.ok = true
+                acknowledgement.detail = "accepted: \(asset) learns its current behaviour as normal"
+                logger.notice("Operator accepted the new normal", metadata: ["asset": "\(asset)"])
+            } else {
+                acknowledgement.detail = "unknown asset '\(asset)'"
+            }
+        case .invalid(let reason):
+            acknowledgement.detail = reason
+            logger.warning("Operator command refused", metadata: ["command.reason": "\(reason)"])
+        }
+        batch.outbox.append(
+            (topic: topics.command + "/ack", payload: acknowledgement.jsonBytes(), qos: topics.qos, retain: false)
+        )
     }
 
     private func reject(_ rejection: Rejection, _ message: MQTTMessage, arrival: Timestamp) {
