@@ -140,6 +140,34 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// The alarms still open, by asset, so that a restarted daemon continues them instead of
+    /// raising them again. A restored alarm's window starts at its raise time.
+    public func openAlarms() async throws(StoreError) -> [String: AlarmStateMachine.OpenAlarm] {
+        try await StoreError.wrap("read open alarms") {
+            try await queue.read { db in
+                var alarms: [String: AlarmStateMachine.OpenAlarm] = [:]
+                let rows = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, asset, kind, severity, raised_at, peak_score FROM alarm WHERE is_open = 1 ORDER BY raised_at"
+                )
+                for row in rows {
+                    guard let kind = EventKind(rawValue: row["kind"]),
+                        let severity = Severity(rawValue: row["severity"])
+                    else { continue }
+                    alarms[row["asset"]] = AlarmStateMachine.OpenAlarm(
+                        id: row["id"],
+                        kind: kind,
+                        severity: severity,
+                        windowStart: Timestamp(milliseconds: row["raised_at"]),
+                        peakScore: row["peak_score"]
+                    )
+                }
+                return alarms
+            }
+        }
+    }
+
     /// Number of messages not yet acknowledged by the broker.
     public func outboxCount() async throws(StoreError) -> Int {
         try await StoreError.wrap("count outbox") {

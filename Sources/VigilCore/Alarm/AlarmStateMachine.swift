@@ -17,6 +17,15 @@ public struct AlarmStateMachine: Sendable {
         public var windowStart: Timestamp
         /// Highest score so far.
         public var peakScore: Double
+
+        /// Creates an open alarm (as restored from storage).
+        public init(id: String, kind: EventKind, severity: Severity, windowStart: Timestamp, peakScore: Double) {
+            self.id = id
+            self.kind = kind
+            self.severity = severity
+            self.windowStart = windowStart
+            self.peakScore = peakScore
+        }
     }
 
     private enum State: Sendable {

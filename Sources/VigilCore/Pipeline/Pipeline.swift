@@ -22,6 +22,8 @@ public struct Pipeline: Sendable {
     private var assetsPerProfile: [Int]
     /// Whether every scored tick is reported as a `.scored` output.
     public let reportsScores: Bool
+    /// Alarms left open by an earlier run, applied when their asset is first seen.
+    private var restoredAlarms: [String: AlarmStateMachine.OpenAlarm] = [:]
 
     /// Creates a pipeline.
     public init(profiles: [AssetProfile], reportsScores: Bool = false) {
@@ -29,6 +31,12 @@ public struct Pipeline: Sendable {
         self.profiles = profiles
         self.reportsScores = reportsScores
         self.assetsPerProfile = Array(repeating: 0, count: profiles.count)
+    }
+
+    /// Continues alarms that were open when the daemon last stopped: an asset with one starts in
+    /// `alarm`, and the alarm is updated and cleared under its old id instead of raised again.
+    public mutating func restore(openAlarms: [String: AlarmStateMachine.OpenAlarm]) {
+        restoredAlarms.merge(openAlarms) { _, new in new }
     }
 
     /// Names of the assets seen so far.
@@ -68,8 +76,13 @@ public struct Pipeline: Sendable {
         var runtime = assets[reading.asset]!
         let ticks = try runtime.aligner.add(reading)
         if runtime.state == nil {
-            runtime.state = .learning
-            outputs.append(.assetState(asset: reading.asset, state: .learning))
+            if let restored = restoredAlarms.removeValue(forKey: reading.asset) {
+                runtime.alarm.restore(restored)
+                runtime.state = .alarm
+            } else {
+                runtime.state = .learning
+            }
+            outputs.append(.assetState(asset: reading.asset, state: runtime.state!))
         }
         for tick in ticks {
             await score(tick, runtime: &runtime, into: &outputs)

@@ -87,6 +87,14 @@ public struct PipelineService: Service {
 
     public func run() async throws {
         var pipeline = Pipeline(profiles: profiles)
+        // Alarms open when the daemon last stopped continue under their ids instead of being raised again.
+        do {
+            let open = try await store.openAlarms()
+            pipeline.restore(openAlarms: open)
+            if !open.isEmpty { logger.info("Restored open alarms", metadata: ["alarms.open": "\(open.count)"]) }
+        } catch {
+            logger.error("Cannot read open alarms; they may be raised again", metadata: ["store.error": "\(error)"])
+        }
         var batch = StoreBatch()
         var readingsInBatch = 0
         var lastCommit = ContinuousClock.now
