@@ -11,6 +11,7 @@ public import VigilCore
 /// the CLI reads through `EventReader`, read-only.
 public final class EventStore: Sendable {
     let queue: DatabaseQueue
+    let lock: DatabaseLock
     /// Path of the database file.
     public let path: String
 
@@ -24,13 +25,14 @@ public final class EventStore: Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        queue = try StoreError.wrap("open \(path)") {
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try StoreError.wrap("open \(path)") {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            return try DatabaseQueue(path: path, configuration: configuration)
         }
+        lock = try DatabaseLock(database: path)
+        queue = try StoreError.wrap("open \(path)") { try DatabaseQueue(path: path, configuration: configuration) }
         try StoreError.wrap("migrate \(path)") { try Schema.migrator.migrate(queue) }
     }
 
@@ -195,8 +197,9 @@ public final class EventStore: Sendable {
     /// Reads through the writer connection (for the daemon itself and tests).
     public var reader: EventReader { EventReader(reader: queue) }
 
-    /// Closes the database.
+    /// Closes the database and releases its lock.
     public func close() throws(StoreError) {
+        defer { lock.release() }
         try StoreError.wrap("close \(path)") { try queue.close() }
     }
 }

@@ -24,6 +24,19 @@ import VigilStore
         )
     }
 
+    @Test func aSecondWriterOnTheSameDatabaseIsRefusedUntilTheFirstCloses() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try EventStore(path: path)
+        #expect {
+            try EventStore(path: path)
+        } throws: { error in
+            "\(error)".contains("another Vigil is already running on this database")
+        }
+        try first.close()
+        let second = try EventStore(path: path)
+        try second.close()
+    }
+
     @Test func recordsAndQueriesEventsWithFilters() async throws {
         let store = try EventStore(path: path)
         defer { try? FileManager.default.removeItem(at: directory) }
