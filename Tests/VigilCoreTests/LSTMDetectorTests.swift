@@ -1,6 +1,7 @@
 import Testing
-import VigilCore
 import VigilTestSupport
+
+@testable import VigilCore
 
 /// The neural detector through the pipeline: its lifecycle, alarms on lasting faults, the
 /// operator's "accept new normal", determinism, and which signal it blames.
@@ -169,5 +170,15 @@ import VigilTestSupport
         #expect(raised.contributions.count == 4)
         let top = try #require(raised.contributions.first)
         #expect(top.value > top.expected + 3)
+    }
+}
+
+/// Training runs on its own thread at the lowest priority, leaving the caller's thread alone.
+@Suite struct BackgroundTrainingTests {
+    @Test func trainingRunsAtNiceNineteenOnItsOwnThread() async {
+        let before = BackgroundTraining.currentNiceness()
+        let inside = await BackgroundTraining.run { BackgroundTraining.currentNiceness() }
+        #expect(inside == 19)
+        #expect(BackgroundTraining.currentNiceness() == before)
     }
 }

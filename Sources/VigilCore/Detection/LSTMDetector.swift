@@ -6,7 +6,8 @@ public import VigilNN
 /// Lifecycle (`modelState`):
 /// - `learning`: ticks are collected while robust statistics score them, so the asset is never
 ///   blind; after `warmup` ticks a model is trained.
-/// - `training`: BPTT runs in a background task while ticks keep coming (still scored by robust
+/// - `training`: BPTT runs on a background thread at nice 19 (`BackgroundTraining`), so it only
+///   takes CPU time that ingestion leaves idle, while ticks keep coming (still scored by robust
 ///   statistics). The model takes over `activationDelay` ticks after training started; if it is not
 ///   finished by then the detector waits for it, so when the model starts scoring depends only on
 ///   event time, and a replay and the daemon agree.
@@ -246,7 +247,9 @@ public struct LSTMDetector: Detector {
     private mutating func startTraining() {
         let rows = history
         let forecast = settings.forecast
-        let task = Task.detached(priority: .utility) { Self.train(rows: rows, settings: forecast) }
+        let task = Task.detached(priority: .utility) {
+            await BackgroundTraining.run { Self.train(rows: rows, settings: forecast) }
+        }
         run = Run(task: task, activateAt: ticks + max(settings.activationDelay, 1), since: [])
         lastTraining = ticks
     }
