@@ -170,6 +170,34 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// Saves detector snapshots (one per asset, replacing the previous one) in one transaction.
+    public func saveDetectorStates(_ snapshots: [String: [UInt8]], at now: Timestamp) async throws(StoreError) {
+        guard !snapshots.isEmpty else { return }
+        try await StoreError.wrap("save detector state") {
+            try await queue.write { db in
+                for (asset, snapshot) in snapshots {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO detector_state (asset, snapshot, saved_at) VALUES (?, ?, ?)",
+                        arguments: [asset, Data(snapshot), now.milliseconds]
+                    )
+                }
+            }
+        }
+    }
+
+    /// The detector snapshots saved by an earlier run, by asset.
+    public func detectorStates() async throws(StoreError) -> [String: [UInt8]] {
+        try await StoreError.wrap("read detector state") {
+            try await queue.read { db in
+                var snapshots: [String: [UInt8]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT asset, snapshot FROM detector_state") {
+                    snapshots[row["asset"]] = Array(row["snapshot"] as Data)
+                }
+                return snapshots
+            }
+        }
+    }
+
     /// Number of messages not yet acknowledged by the broker.
     public func outboxCount() async throws(StoreError) -> Int {
         try await StoreError.wrap("count outbox") {

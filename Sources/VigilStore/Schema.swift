@@ -58,6 +58,17 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v2: detector state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE detector_state (
+                        asset TEXT PRIMARY KEY,
+                        snapshot BLOB NOT NULL,
+                        saved_at INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -182,3 +182,74 @@ import VigilTestSupport
         #expect(BackgroundTraining.currentNiceness() == before)
     }
 }
+
+/// Restart safety at the pipeline level: a run interrupted, persisted and resumed scores the
+/// ticks after the interruption exactly as an uninterrupted run does.
+@Suite(.serialized) struct DetectorPersistenceTests {
+    static func scores(_ outputs: [PipelineOutput]) -> [Int64: Double] {
+        var scores: [Int64: Double] = [:]
+        for output in outputs {
+            if case .scored(_, let time, let score, _) = output { scores[time.milliseconds] = score }
+        }
+        return scores
+    }
+
+    @Test(arguments: [
+        (LSTMDetector.CalibrationMethod.records, 300), (.shift, 300), (.records, 122), (.shift, 60),
+    ])
+    func aResumedRunScoresLikeAnUninterruptedOne(_ method: LSTMDetector.CalibrationMethod, _ split: Int) async throws {
+        let profile = LSTMDetectorTests.profile(LSTMDetectorTests.settings(method: method, signals: 2))
+        let rows = LSTMDetectorTests.series(ticks: 500, signals: 2, shiftAt: 400, shifted: 1, shift: 6)
+
+        var whole = Pipeline(profiles: [profile], reportsScores: true)
+        let expected = Self.scores(try await LSTMDetectorTests.run(rows, pipeline: &whole))
+
+        var first = Pipeline(profiles: [profile], reportsScores: true)
+        _ = try await LSTMDetectorTests.run(Array(rows[..<split]), pipeline: &first)
+        _ = await first.flush()
+        let snapshots = first.detectorSnapshots()
+        #expect(snapshots.keys.sorted() == ["pump"])
+        var resumed = Pipeline(profiles: [profile], reportsScores: true)
+        resumed.restore(detectorSnapshots: snapshots)
+        let outputs = try await LSTMDetectorTests.run(Array(rows[split...]), pipeline: &resumed, from: split)
+        let scores = Self.scores(outputs)
+        // Every tick after the interruption but the last (which only the end of input closes).
+        var compared = 0
+        for t in split..<(rows.count - 1) {
+            let key = Int64(t) * 1000
+            #expect(scores[key] == expected[key], "tick \(t)")
+            compared += 1
+        }
+        #expect(compared == rows.count - 1 - split)
+        // It did not warm up again: when the model was already active it says normal at once.
+        if split >= 130 {
+            #expect(LSTMDetectorTests.states(outputs).first == .normal)
+        }
+    }
+
+    @Test func aSnapshotOfAnotherCalibrationIsRefused() async throws {
+        var records = LSTMDetector(settings: LSTMDetectorTests.settings(method: .records))
+        for t in 0..<200 {
+            _ = await records.score(
+                Tick(
+                    asset: "a",
+                    time: Timestamp(milliseconds: Int64(t) * 1000),
+                    signals: ["s0"],
+                    values: [Double(t % 7)]
+                ),
+                alarmOpen: false
+            )
+        }
+        let snapshot = try #require(records.snapshot())
+        var shift = LSTMDetector(settings: LSTMDetectorTests.settings(method: .shift))
+        let otherCalibration = shift.restore(snapshot: snapshot)
+        #expect(!otherCalibration)
+        #expect(shift.modelState == .learning)
+        let garbage = shift.restore(snapshot: Array("not json".utf8))
+        #expect(!garbage)
+        var same = LSTMDetector(settings: LSTMDetectorTests.settings(method: .records))
+        let fits = same.restore(snapshot: snapshot)
+        #expect(fits)
+        #expect(same.modelState == .active)
+    }
+}

@@ -78,4 +78,52 @@ import VigilTestSupport
             #expect(states.first == "alarm", "\(states)")
         }
     }
+
+    @Test func aRestartedDaemonContinuesWithItsModelInsteadOfWarmingUpAgain() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("vigil.db").path
+        var random = SeededRandom(seed: 9)
+        let values = (0..<260).map { _ in 20 + 0.5 * random.gaussian() }
+        let start = Timestamp(seconds: Date().timeIntervalSince1970 - 600)
+        try await MosquittoBroker.withBroker { broker in
+            let text = AcceptCommandTests.configuration(port: broker.port, database: database)
+            func runDaemon(_ range: Range<Int>) async throws -> [String] {
+                let daemon = try Daemon(
+                    configuration: try ConfigLoader.parse(text),
+                    password: nil,
+                    handleSignals: false,
+                    logger: .test("daemon")
+                )
+                let watcher = Collector(port: broker.port, filters: ["vigil/state/#"], id: "states-\(range.lowerBound)")
+                let plant = MQTTClient(
+                    options: ConnectOptions(host: "127.0.0.1", port: broker.port, clientID: "plant"),
+                    logger: .test("plant")
+                )
+                let messages = try await watcher.run {
+                    try await EndToEndTests().withDaemon(daemon) {
+                        try await withRunningClient(plant) {
+                            for index in range {
+                                try await plant.publish(
+                                    topic: "test/pump-6/x",
+                                    payload: reading(values[index], at: start + .seconds(index)),
+                                    qos: 1,
+                                    retain: false
+                                )
+                            }
+                        }
+                        // Until the pipeline has seen the readings (its state messages are published).
+                        return await watcher.wait(timeout: .seconds(5)) { _ in false }
+                    }
+                }
+                return messages.filter { !$0.retain }.map { String(decoding: $0.payload, as: UTF8.self) }
+            }
+            // The first run warms up (80 ticks) and trains; its model scores from then on.
+            let firstRun = try await runDaemon(0..<200)
+            #expect(firstRun == ["learning", "normal"])
+            // The second run starts with the saved model: no learning phase.
+            let secondRun = try await runDaemon(200..<260)
+            #expect(secondRun == ["normal"])
+        }
+    }
 }

@@ -43,9 +43,20 @@ public protocol Detector: Sendable {
     /// Forgets what was learned and learns the behaviour from now on as normal (the operator's
     /// "accept new normal").
     mutating func acceptNewNormal()
+    /// What the detector has learned, as bytes to persist across restarts; nil when there is
+    /// nothing worth keeping.
+    func snapshot() -> [UInt8]?
+    /// Continues from a snapshot; false (and unchanged) when it does not fit this detector.
+    mutating func restore(snapshot: [UInt8]) -> Bool
 }
 
 extension Detector {
     /// By default, learning until scores can raise alarms.
     public var isLearning: Bool { phase == .learning }
+
+    /// By default, nothing is persisted.
+    public func snapshot() -> [UInt8]? { nil }
+
+    /// By default, nothing can be restored.
+    public mutating func restore(snapshot: [UInt8]) -> Bool { false }
 }

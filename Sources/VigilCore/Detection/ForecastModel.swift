@@ -148,6 +148,50 @@ public struct ForecastModel: Sendable {
         return errors
     }
 
+    /// Everything needed to continue forecasting after a restart.
+    struct Snapshot: Sendable, Codable {
+        var networks: [RecurrentNetwork<Float>]
+        var normalizer: SignalNormalizer
+        var linear: [[Double]]
+        var lags: [[Double]]
+        var linearForecast: [Double]
+        var forecast: [Double]?
+        /// Per network: the hidden state of each layer, then the cell state of each LSTM layer.
+        var states: [[[Float]]]
+    }
+
+    var snapshot: Snapshot {
+        Snapshot(
+            networks: networks,
+            normalizer: normalizer,
+            linear: linear,
+            lags: lags,
+            linearForecast: linearForecast,
+            forecast: forecast,
+            states: members.map { member in
+                let layers = member.network.recurrent.count
+                return (0..<layers).map { member.state.hiddenState(layer: $0) }
+                    + (0..<layers).map { member.state.cellState(layer: $0) }
+            }
+        )
+    }
+
+    init(snapshot: Snapshot) {
+        self.init(networks: snapshot.networks, normalizer: snapshot.normalizer, linear: snapshot.linear)
+        lags = snapshot.lags
+        linearForecast = snapshot.linearForecast
+        forecast = snapshot.forecast
+        for (index, states) in snapshot.states.enumerated() where index < members.count {
+            let layers = members[index].network.recurrent.count
+            for layer in 0..<layers where layer < states.count {
+                members[index].state.setHiddenState(layer: layer, states[layer])
+                if layers + layer < states.count && !states[layers + layer].isEmpty {
+                    members[index].state.setCellState(layer: layer, states[layers + layer])
+                }
+            }
+        }
+    }
+
     /// The forecast in engineering units.
     public func expected(signal index: Int) -> Double? {
         forecast.map { normalizer.denormalize($0[index], signal: index) }

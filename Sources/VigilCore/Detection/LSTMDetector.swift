@@ -1,3 +1,4 @@
+internal import Foundation
 public import VigilNN
 
 /// The neural detector: a recurrent network per asset learns the machine's normal behaviour on
@@ -80,7 +81,7 @@ public struct LSTMDetector: Detector {
     }
 
     /// The calibration in use.
-    enum Calibration: Sendable {
+    enum Calibration: Sendable, Codable {
         case records(ErrorCalibrator)
         case shift(ShiftCalibrator)
     }
@@ -106,6 +107,8 @@ public struct LSTMDetector: Detector {
     /// A training run in flight.
     struct Run: Sendable {
         var task: Task<Trained, Never>
+        /// The ticks it trains on (kept so that a restart can train the same model again).
+        var rows: [[Double]]
         /// The tick count at which the new model takes over.
         var activateAt: Int
         /// Ticks seen since the snapshot, to bring the new model's state up to date.
@@ -247,11 +250,85 @@ public struct LSTMDetector: Detector {
     private mutating func startTraining() {
         let rows = history
         let forecast = settings.forecast
-        let task = Task.detached(priority: .utility) {
-            await BackgroundTraining.run { Self.train(rows: rows, settings: forecast) }
-        }
-        run = Run(task: task, activateAt: ticks + max(settings.activationDelay, 1), since: [])
+        run = Run(
+            task: Self.trainingTask(rows: rows, settings: forecast),
+            rows: rows,
+            activateAt: ticks + max(settings.activationDelay, 1),
+            since: []
+        )
         lastTraining = ticks
+    }
+
+    static func trainingTask(rows: [[Double]], settings: ForecastSettings) -> Task<Trained, Never> {
+        Task.detached(priority: .utility) {
+            await BackgroundTraining.run { Self.train(rows: rows, settings: settings) }
+        }
+    }
+
+    /// Everything learned, for persistence: the model and its state, the calibration, the ticks
+    /// kept for retraining, a training in flight (as its ticks; it is trained again on restore,
+    /// which gives the same model), and the fallback's statistics.
+    struct Snapshot: Sendable, Codable {
+        struct Pending: Sendable, Codable {
+            var rows: [[Double]]
+            var activateAt: Int
+            var since: [[Double]]
+        }
+        var version = 1
+        var signals: Int?
+        var fallback: RobustStatisticsDetector.Snapshot
+        var fallbackOnset: OnsetFilter
+        var model: ForecastModel.Snapshot?
+        var calibrator: Calibration?
+        var history: [[Double]]
+        var pending: Pending?
+        var ticks: Int
+        var lastTraining: Int
+        var stuckReported: Bool
+    }
+
+    public func snapshot() -> [UInt8]? {
+        let snapshot = Snapshot(
+            signals: model?.signals,
+            fallback: fallback.learned,
+            fallbackOnset: fallbackOnset,
+            model: model?.snapshot,
+            calibrator: calibrator,
+            history: history,
+            pending: run.map { Snapshot.Pending(rows: $0.rows, activateAt: $0.activateAt, since: $0.since) },
+            ticks: ticks,
+            lastTraining: lastTraining,
+            stuckReported: stuckReported
+        )
+        return try? Array(JSONEncoder().encode(snapshot))
+    }
+
+    public mutating func restore(snapshot bytes: [UInt8]) -> Bool {
+        guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(bytes)), snapshot.version == 1 else {
+            return false
+        }
+        switch (snapshot.calibrator, settings.method) {
+        case (.records?, .records), (.shift?, .shift), (nil, _): break
+        default: return false  // the calibration was changed in the configuration: learn again
+        }
+        fallback.learned = snapshot.fallback
+        fallbackOnset = snapshot.fallbackOnset
+        model = snapshot.model.map(ForecastModel.init(snapshot:))
+        calibrator = snapshot.calibrator
+        history = snapshot.history
+        run?.task.cancel()
+        run = snapshot.pending.map { pending in
+            Run(
+                task: Self.trainingTask(rows: pending.rows, settings: settings.forecast),
+                rows: pending.rows,
+                activateAt: pending.activateAt,
+                since: pending.since
+            )
+        }
+        ticks = snapshot.ticks
+        lastTraining = snapshot.lastTraining
+        stuckReported = snapshot.stuckReported
+        return true
     }
 
     private mutating func activate(_ pending: Run) async {

@@ -44,7 +44,7 @@ public struct RobustStatisticsDetector: Detector {
         }
     }
 
-    private struct SignalState: Sendable {
+    struct SignalState: Sendable, Codable {
         var window: RollingWindow
         var lastValue: Double?
         var repeats = 0
@@ -62,6 +62,20 @@ public struct RobustStatisticsDetector: Detector {
     private var ticksSeen = 0
 
     public var phase: DetectorPhase { ticksSeen >= settings.warmup ? .active : .learning }
+
+    /// What the detector has learned, for persistence.
+    struct Snapshot: Sendable, Codable {
+        var states: [String: SignalState]
+        var ticksSeen: Int
+    }
+
+    var learned: Snapshot {
+        get { Snapshot(states: states, ticksSeen: ticksSeen) }
+        set {
+            states = newValue.states
+            ticksSeen = newValue.ticksSeen
+        }
+    }
 
     /// Creates a detector.
     public init(settings: Settings = Settings()) {

@@ -1,5 +1,5 @@
 /// The last `capacity` values of a series, with robust statistics over them.
-struct RollingWindow: Sendable {
+struct RollingWindow: Sendable, Codable {
     private var storage: [Double]
     private var scratch: [Double]
     private var next = 0

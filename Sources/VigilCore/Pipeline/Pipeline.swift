@@ -24,6 +24,8 @@ public struct Pipeline: Sendable {
     public let reportsScores: Bool
     /// Alarms left open by an earlier run, applied when their asset is first seen.
     private var restoredAlarms: [String: AlarmStateMachine.OpenAlarm] = [:]
+    /// Detector snapshots of an earlier run, applied when their asset is first seen.
+    private var restoredDetectors: [String: [UInt8]] = [:]
 
     /// Creates a pipeline.
     public init(profiles: [AssetProfile], reportsScores: Bool = false) {
@@ -37,6 +39,21 @@ public struct Pipeline: Sendable {
     /// `alarm`, and the alarm is updated and cleared under its old id instead of raised again.
     public mutating func restore(openAlarms: [String: AlarmStateMachine.OpenAlarm]) {
         restoredAlarms.merge(openAlarms) { _, new in new }
+    }
+
+    /// Continues the detectors of an earlier run: an asset whose snapshot fits picks up its model,
+    /// calibration and recurrent state instead of warming up again.
+    public mutating func restore(detectorSnapshots: [String: [UInt8]]) {
+        restoredDetectors.merge(detectorSnapshots) { _, new in new }
+    }
+
+    /// Every asset's detector snapshot (assets whose detector keeps nothing are left out).
+    public func detectorSnapshots() -> [String: [UInt8]] {
+        var snapshots: [String: [UInt8]] = [:]
+        for (name, runtime) in assets {
+            if let snapshot = runtime.detector.snapshot() { snapshots[name] = snapshot }
+        }
+        return snapshots
     }
 
     /// Names of the assets seen so far.
@@ -76,11 +93,14 @@ public struct Pipeline: Sendable {
         var runtime = assets[reading.asset]!
         let ticks = try runtime.aligner.add(reading)
         if runtime.state == nil {
+            if let snapshot = restoredDetectors.removeValue(forKey: reading.asset) {
+                _ = runtime.detector.restore(snapshot: snapshot)
+            }
             if let restored = restoredAlarms.removeValue(forKey: reading.asset) {
                 runtime.alarm.restore(restored)
                 runtime.state = .alarm
             } else {
-                runtime.state = .learning
+                runtime.state = runtime.detector.isLearning ? .learning : .normal
             }
             outputs.append(.assetState(asset: reading.asset, state: runtime.state!))
         }

@@ -88,16 +88,25 @@ public struct PipelineService: Service {
     public func run() async throws {
         var pipeline = Pipeline(profiles: profiles)
         // Alarms open when the daemon last stopped continue under their ids instead of being raised again.
+        // So do the detectors: their models, calibration and recurrent state.
         do {
             let open = try await store.openAlarms()
             pipeline.restore(openAlarms: open)
-            if !open.isEmpty { logger.info("Restored open alarms", metadata: ["alarms.open": "\(open.count)"]) }
+            let detectors = try await store.detectorStates()
+            pipeline.restore(detectorSnapshots: detectors)
+            if !open.isEmpty || !detectors.isEmpty {
+                logger.info(
+                    "Restored state",
+                    metadata: ["alarms.open": "\(open.count)", "detectors": "\(detectors.count)"]
+                )
+            }
         } catch {
             logger.error("Cannot read open alarms; they may be raised again", metadata: ["store.error": "\(error)"])
         }
         var batch = StoreBatch()
         var readingsInBatch = 0
         var lastCommit = ContinuousClock.now
+        var lastCheckpoint = ContinuousClock.now
         for await message in messages {
             readingsInBatch += await process(message, pipeline: &pipeline, into: &batch)
             // Alerts are committed at once; reading counters when the queue is empty, and under load
@@ -109,8 +118,13 @@ public struct PipelineService: Service {
                 readingsInBatch = 0
                 lastCommit = ContinuousClock.now
             }
+            if ContinuousClock.now - lastCheckpoint > Self.checkpointInterval {
+                await saveDetectors(pipeline)
+                lastCheckpoint = ContinuousClock.now
+            }
         }
         await commit(&batch)
+        await saveDetectors(pipeline)
         deadLetters.finish()
         logger.info(
             "Pipeline drained",
@@ -249,6 +263,18 @@ public struct PipelineService: Service {
         )
         if case .dropped = deadLetters.yield(letter) {
             metrics.update { $0.deadLettersDropped += 1 }
+        }
+    }
+
+    /// How often the detectors' learned state is saved while running (and always on shutdown).
+    static let checkpointInterval = Duration.seconds(60)
+
+    /// Saves every detector's snapshot; a failure is logged and retried at the next checkpoint.
+    private func saveDetectors(_ pipeline: Pipeline) async {
+        do {
+            try await store.saveDetectorStates(pipeline.detectorSnapshots(), at: clock.now())
+        } catch {
+            logger.error("Cannot save detector state", metadata: ["store.error": "\(error)"])
         }
     }
 
