@@ -28,15 +28,7 @@ struct AcceptCommand: AsyncParsableCommand {
     var timeout: Double = 10
 
     func run() async throws {
-        let configuration: VigilConfiguration
-        let password: String?
-        do {
-            configuration = try ConfigLoader.load(path: config)
-            password = try configuration.broker.passwordFile.map { try SecretFile.read($0) }
-        } catch {
-            printError("\(error)")
-            throw configurationExitCode
-        }
+        let (configuration, password) = try loadConfiguration(config)
         let broker = configuration.broker
         let commandTopic = configuration.alerts.commandTopic
         let id = "\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))"

@@ -24,15 +24,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try LoggingSetup.bootstrap(level: logging.logLevel)
-        let configuration: VigilConfiguration
-        let password: String?
-        do {
-            configuration = try ConfigLoader.load(path: config)
-            password = try configuration.broker.passwordFile.map { try SecretFile.read($0) }
-        } catch {
-            printError("vigil: \(error)")
-            throw configurationExitCode
-        }
+        let (configuration, password) = try loadConfiguration(config)
         let daemon: Daemon
         do {
             daemon = try Daemon(configuration: configuration, password: password, logger: logger)
@@ -58,6 +50,18 @@ struct RunCommand: AsyncParsableCommand {
                 "outbox.delivered": "\(metrics.outboxDelivered)",
             ]
         )
+    }
+}
+
+/// Loads a configuration and the broker password its `password_file` names; on failure prints the
+/// located error and exits 78 (EX_CONFIG).
+func loadConfiguration(_ path: String) throws -> (VigilConfiguration, password: String?) {
+    do {
+        let configuration = try ConfigLoader.load(path: path)
+        return (configuration, try configuration.broker.passwordFile.map { try SecretFile.read($0) })
+    } catch {
+        printError("vigil: \(error)")
+        throw configurationExitCode
     }
 }
 

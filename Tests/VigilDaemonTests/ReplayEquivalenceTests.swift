@@ -11,15 +11,7 @@ import VigilTestSupport
 @Suite(.serialized) struct ReplayEquivalenceTests {
     static func configuration(port: Int32, database: String) -> String {
         """
-        broker:
-          host: 127.0.0.1
-          port: \(port)
-          client_id: vigil-replay-test
-          keepalive: 5s
-          reconnect_delay: 100ms
-          reconnect_delay_max: 500ms
-        storage:
-          path: \(database)
+        \(brokerAndStorage(port: port, database: database, clientID: "vigil-replay-test"))
         assets:
           - name: "{asset}"
             tick: 1s

@@ -17,21 +17,28 @@ extension Logger {
     }
 }
 
+/// The `broker:` and `storage:` sections every test configuration starts with.
+func brokerAndStorage(port: Int32, database: String, clientID: String = "vigil-test") -> String {
+    """
+    broker:
+      host: 127.0.0.1
+      port: \(port)
+      client_id: \(clientID)
+      keepalive: 5s
+      clean_session: false
+      reconnect_delay: 100ms
+      reconnect_delay_max: 500ms
+      inbound_queue: 64
+    storage:
+      path: \(database)
+    """
+}
+
 /// A daemon configuration for tests: one fleet entry on `test/{asset}/{signal}` with JSON payloads.
 func testConfiguration(port: Int32, database: String, extra: String = "") throws -> VigilConfiguration {
     try ConfigLoader.parse(
         """
-        broker:
-          host: 127.0.0.1
-          port: \(port)
-          client_id: vigil-test
-          keepalive: 5s
-          clean_session: false
-          reconnect_delay: 100ms
-          reconnect_delay_max: 500ms
-          inbound_queue: 64
-        storage:
-          path: \(database)
+        \(brokerAndStorage(port: port, database: database))
         assets:
           - name: "{asset}"
             tick: 1s
