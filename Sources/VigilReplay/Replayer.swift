@@ -66,10 +66,7 @@ public struct Replayer: Sendable {
         scores.reserveCapacity(table.count)
         alarms.reserveCapacity(table.count)
         for time in table.times {
-            let ms = time.milliseconds
-            var interval = ms / tickMilliseconds
-            if ms % tickMilliseconds != 0 && ms < 0 { interval -= 1 }
-            let scored = scoredTicks[interval * tickMilliseconds]
+            let scored = scoredTicks[time.interval(ofLength: tickMilliseconds) * tickMilliseconds]
             scores.append(scored?.score ?? 0)
             alarms.append(scored?.alarm ?? false)
         }

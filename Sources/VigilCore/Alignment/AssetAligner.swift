@@ -32,7 +32,7 @@ public struct AssetAligner: Sendable {
 
     /// Adds a reading and returns the ticks it closed (none, one, or several after a gap).
     public mutating func add(_ reading: Reading) throws(Rejection) -> [Tick] {
-        let interval = Self.floorDiv(reading.time.milliseconds, tickMilliseconds)
+        let interval = reading.time.interval(ofLength: tickMilliseconds)
         if let open = openInterval, interval < open {
             throw Rejection(.late, "reading at \(reading.time) is older than the open tick")
         }
@@ -85,9 +85,13 @@ public struct AssetAligner: Sendable {
             values: values
         )
     }
+}
 
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+extension Timestamp {
+    /// The index of the `milliseconds`-long interval of the tick grid that holds this time
+    /// (rounded down, also before 1970).
+    public func interval(ofLength milliseconds: Int64) -> Int64 {
+        let q = self.milliseconds / milliseconds
+        return (self.milliseconds % milliseconds != 0 && (self.milliseconds < 0) != (milliseconds < 0)) ? q - 1 : q
     }
 }

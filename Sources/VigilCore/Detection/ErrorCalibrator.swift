@@ -35,28 +35,44 @@ public struct CalibrationSettings: Sendable, Hashable, Codable {
     }
 }
 
-/// A value at a position in a stream, for sliding maxima.
-struct IndexedValue: Sendable, Hashable, Codable {
-    var index: Int
-    var value: Double
+/// The largest of the values pushed within the last `horizon` pushes, in amortised O(1) (a
+/// monotonic queue of the values that can still become the maximum).
+struct SlidingMaximum: Sendable, Hashable, Codable {
+    struct Entry: Sendable, Hashable, Codable {
+        var index: Int
+        var value: Double
+    }
+
+    let horizon: Int
+    private var entries: [Entry] = []
+    private var count = 0
+
+    init(horizon: Int) { self.horizon = horizon }
+
+    /// The maximum of the last `horizon` values pushed, or nil when there are none.
+    mutating func maximum() -> Double? {
+        while let first = entries.first, first.index <= count - horizon { entries.removeFirst() }
+        return entries.first?.value
+    }
+
+    mutating func push(_ value: Double) {
+        while let last = entries.last, last.value <= value { entries.removeLast() }
+        entries.append(Entry(index: count, value: value))
+        count += 1
+    }
 }
 
 /// Passes a score only at the onset of an excursion: when it exceeds every score of the last
 /// `horizon` ticks; otherwise 0.
 struct OnsetFilter: Sendable, Hashable, Codable {
-    let horizon: Int
-    private var maxima: [IndexedValue] = []
-    private var ticks = 0
+    private var recent: SlidingMaximum
 
-    init(horizon: Int) { self.horizon = horizon }
+    init(horizon: Int) { recent = SlidingMaximum(horizon: horizon) }
 
     mutating func filter(_ score: Double) -> Double {
-        guard horizon > 0 else { return score }
-        while let first = maxima.first, first.index <= ticks - horizon { maxima.removeFirst() }
-        let passed = (maxima.first.map { score > $0.value } ?? true) ? score : 0
-        while let last = maxima.last, last.value <= score { maxima.removeLast() }
-        maxima.append(IndexedValue(index: ticks, value: score))
-        ticks += 1
+        guard recent.horizon > 0 else { return score }
+        let passed = (recent.maximum().map { score > $0 } ?? true) ? score : 0
+        recent.push(score)
         return passed
     }
 }
@@ -80,11 +96,11 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
         var scale: Double
         var recent: [Double] = []
         var recentSum = 0.0
-        /// The sliding maximum: (index, average) pairs with decreasing averages.
-        var maxima: [IndexedValue] = []
-        var count = 0
+        /// The largest average of the history.
+        var record: SlidingMaximum
 
         init(seed errors: [Double], settings: CalibrationSettings) {
+            record = SlidingMaximum(horizon: settings.history)
             let mean = errors.isEmpty ? 1 : errors.reduce(0) { $0 + abs($1) } / Double(errors.count)
             scale = max(mean, 1e-9)
             for error in errors { _ = ratio(error, settings: settings, learn: true) }
@@ -98,14 +114,11 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
             recentSum += scaled
             if recent.count > settings.averaging { recentSum -= recent.removeFirst() }
             let average = recentSum / Double(recent.count)
-            while let first = maxima.first, first.index <= count - settings.history { maxima.removeFirst() }
-            let reference = maxima.first?.value ?? 0
+            let reference = record.maximum() ?? 0
             let result = reference > 0 ? average / reference : 0
             if learn {
                 scale = 0.999 * scale + 0.001 * min(magnitude, 5 * scale)
-                while let last = maxima.last, last.value <= average { maxima.removeLast() }
-                maxima.append(IndexedValue(index: count, value: average))
-                count += 1
+                record.push(average)
             }
             return result
         }

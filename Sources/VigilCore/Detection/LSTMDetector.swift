@@ -121,6 +121,8 @@ public struct LSTMDetector: Detector {
     private var model: ForecastModel?
     private var calibrator: Calibration?
     private var history: [[Double]] = []
+    /// The last `settings.history` ticks kept for training.
+    private var recentHistory: [[Double]] { Array(history.suffix(settings.history)) }
     private var run: Run?
     private var ticks = 0
     private var lastTraining = 0
@@ -167,20 +169,19 @@ public struct LSTMDetector: Detector {
         if var current = model, var calibration = calibrator {
             let expected = (0..<tick.values.count).map { current.expected(signal: $0) ?? tick.values[$0] }
             if let errors = current.observe(tick.values) {
-                let normalized = tick.values.indices.map { current.normalizer.normalize(tick.values[$0], signal: $0) }
                 let signalScores: [Double]
                 let assetScore: Double
                 let level: Double
                 switch calibration {
                 case .records(var records):
                     (signalScores, assetScore, level) = records.score(
-                        values: normalized,
+                        values: tick.values.indices.map { current.normalizer.normalize(tick.values[$0], signal: $0) },
                         errors: errors,
                         learn: !alarmOpen
                     )
                     calibration = .records(records)
                 case .shift(var shift):
-                    (signalScores, assetScore) = shift.score(levels: normalized, errors: errors, learn: !alarmOpen)
+                    (signalScores, assetScore) = shift.score(errors: errors, learn: !alarmOpen)
                     level = assetScore
                     calibration = .shift(shift)
                 }
@@ -225,7 +226,8 @@ public struct LSTMDetector: Detector {
         // getting a model. Once a model scores, ticks under an alarm are never learned.
         if !alarmOpen || model == nil {
             history.append(tick.values)
-            if history.count > settings.history { history.removeFirst(history.count - settings.history) }
+            // Trimmed in bulk (amortised O(1) per tick); readers take the last `settings.history`.
+            if history.count >= 2 * settings.history { history.removeFirst(history.count - settings.history) }
         }
         if run != nil { run!.since.append(tick.values) }
         if run == nil && (!alarmOpen || model == nil) {
@@ -248,7 +250,7 @@ public struct LSTMDetector: Detector {
     }
 
     private mutating func startTraining() {
-        let rows = history
+        let rows = recentHistory
         let forecast = settings.forecast
         run = Run(
             task: Self.trainingTask(rows: rows, settings: forecast),
@@ -294,7 +296,7 @@ public struct LSTMDetector: Detector {
             fallbackOnset: fallbackOnset,
             model: model?.snapshot,
             calibrator: calibrator,
-            history: history,
+            history: recentHistory,
             pending: run.map { Snapshot.Pending(rows: $0.rows, activateAt: $0.activateAt, since: $0.since) },
             ticks: ticks,
             lastTraining: lastTraining,
@@ -345,7 +347,7 @@ public struct LSTMDetector: Detector {
         case .records:
             calibrator = .records(ErrorCalibrator(settings: settings.calibration, rows: rows, residuals: residuals))
         case .shift:
-            calibrator = .shift(ShiftCalibrator(settings: settings.shift, levels: rows, residuals: residuals))
+            calibrator = .shift(ShiftCalibrator(settings: settings.shift, residuals: residuals))
         }
     }
 

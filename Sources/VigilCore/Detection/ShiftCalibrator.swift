@@ -7,12 +7,13 @@ import Darwin
 /// Turns forecast errors into scores that stay up while a fault lasts: the calibration of the
 /// multivariate default, where a fault is a lasting shift of a machine's operating point.
 ///
-/// Two exponentially weighted averages (weight `smoothing`) follow each signal: of its normalised
-/// level, standardised with its warm-up mean and deviation (a shift of the operating point), and
-/// of the square of its standardised forecast error (the model's surprise: its energy). Each is
-/// compared with its spread in training, and the statistic S is the larger of the root mean
-/// square over signals of the level shift and of the excess energy, each divided by `limit`. The score is 1 − 0.01^S: 0.99 at S = 1, 0.9 at S = 0.5. A slow baseline
-/// (`adaptation` per tick) follows drift, but only while the score is low and no alarm is open.
+/// Each signal's forecast error is standardised with the mean and deviation of the model's errors
+/// in training, and followed by two exponentially weighted averages (weight `smoothing`): of the
+/// error (a bias: the machine no longer behaves as forecast) and of its square (the error's
+/// energy). Each is compared with its spread in training, and the statistic S is the larger of the
+/// root mean square over signals of the bias and of the excess energy, each divided by `limit`.
+/// The score is 1 − 0.01^S: 0.99 at S = 1, 0.9 at S = 0.5. A slow baseline (`adaptation` per
+/// tick) follows drift, but only while S is below 0.7 and no alarm is open.
 public struct ShiftCalibrator: Sendable, Hashable, Codable {
     /// Settings.
     public struct Settings: Sendable, Hashable, Codable {
@@ -33,8 +34,6 @@ public struct ShiftCalibrator: Sendable, Hashable, Codable {
 
     /// The settings.
     public let settings: Settings
-    var levelMean: [Double]
-    var levelDeviation: [Double]
     var errorMean: [Double]
     var errorDeviation: [Double]
     var biasDeviation: [Double]
@@ -44,16 +43,14 @@ public struct ShiftCalibrator: Sendable, Hashable, Codable {
     var energy: [Double]
     var baseline: [Double]
 
-    /// A calibrator seeded with the normalised training rows and the model's errors on them.
-    public init(settings: Settings, levels: [[Double]], residuals: [[Double]]) {
+    /// A calibrator seeded with the model's errors in training.
+    public init(settings: Settings, residuals: [[Double]]) {
         self.settings = settings
         let signals = residuals.first?.count ?? 0
-        levelMean = (0..<signals).map { signal in Self.mean(levels.map { $0[signal] }) }
-        levelDeviation = (0..<signals).map { signal in max(Self.deviation(levels.map { $0[signal] }), 1e-9) }
         let stable = Array(residuals.dropFirst(min(50, residuals.count / 4)))
-        errorMean = (0..<signals).map { signal in Self.mean(stable.map { $0[signal] }) }
+        errorMean = (0..<signals).map { signal in Statistics.mean(stable.map { $0[signal] }) }
         errorDeviation = (0..<signals).map { signal in
-            max(Self.deviation(stable.map { $0[signal] }), 1e-9)
+            max(Statistics.deviation(stable.map { $0[signal] }), 1e-9)
         }
         bias = Array(repeating: 0, count: signals)
         energy = Array(repeating: 1, count: signals)
@@ -75,15 +72,14 @@ public struct ShiftCalibrator: Sendable, Hashable, Codable {
         for signal in 0..<signals {
             let b = biases.dropFirst(min(100, biases.count / 4)).map { $0[signal] }
             let e = energies.dropFirst(min(100, energies.count / 4)).map { $0[signal] }
-            biasDeviation[signal] = max(Self.deviation(b), 1e-9)
-            energyMean[signal] = Self.mean(e)
-            energyDeviation[signal] = max(Self.deviation(e), 1e-9)
+            biasDeviation[signal] = max(Statistics.deviation(b), 1e-9)
+            energyMean[signal] = Statistics.mean(e)
+            energyDeviation[signal] = max(Statistics.deviation(e), 1e-9)
         }
     }
 
-    /// Each signal's score and the asset's score for one tick's levels and forecast errors
-    /// (normalised units).
-    public mutating func score(levels: [Double], errors: [Double], learn: Bool) -> (signals: [Double], asset: Double) {
+    /// Each signal's score and the asset's score for one tick's forecast errors (normalised units).
+    public mutating func score(errors: [Double], learn: Bool) -> (signals: [Double], asset: Double) {
         var biasSquares = 0.0
         var energySquares = 0.0
         var signalScores: [Double] = []
@@ -112,7 +108,10 @@ public struct ShiftCalibrator: Sendable, Hashable, Codable {
     static func score(_ statistic: Double) -> Double {
         1 - pow(0.01, max(statistic, 0))
     }
+}
 
+/// Mean and population standard deviation, for the calibrations and normalisation.
+enum Statistics {
     static func mean(_ values: [Double]) -> Double {
         values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }

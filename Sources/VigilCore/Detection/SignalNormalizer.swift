@@ -22,9 +22,7 @@ public struct SignalNormalizer: Sendable, Hashable, Codable {
             let deviations = sorted.map { abs($0 - median) }.sorted()
             let mad = 1.4826 * Self.quantile(deviations, 0.5)
             let iqr = (Self.quantile(sorted, 0.75) - Self.quantile(sorted, 0.25)) / 1.349
-            let mean = sorted.reduce(0, +) / Double(max(sorted.count, 1))
-            let deviation = (sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(sorted.count, 1)))
-                .squareRoot()
+            let deviation = Statistics.deviation(sorted)
             // A quantised signal that rests on one value most of the time has MAD and IQR near 0:
             // then the standard deviation is the honest spread.
             let robust = max(mad, iqr)

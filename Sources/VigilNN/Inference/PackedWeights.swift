@@ -20,9 +20,6 @@ final class PackedWeights: @unchecked Sendable {
         (columns + Kernels.panelWidth - 1) / Kernels.panelWidth * Kernels.panelWidth
     }
 
-    /// Floats a `[rows × columns]` matrix takes once packed.
-    static func packedCount(rows: Int, columns: Int) -> Int { rows * paddedWidth(columns) }
-
     /// Writes `value(k, column)` for a `[rows × columns]` matrix in panels of 16 columns, starting at
     /// `offset`: element (k, j) goes to offset + (j / 16)·rows·16 + k·16 + j % 16.
     func pack(at offset: Int, rows: Int, columns: Int, _ value: (_ k: Int, _ column: Int) -> Float) {
