@@ -10,11 +10,13 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable {
     public var alerts: AlertSettings
     /// Payload limits.
     public var limits: LimitSettings
+    /// The Prometheus endpoint.
+    public var metrics: MetricsSettings
     /// The assets.
     public var assets: [AssetSettings]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case broker, storage, alerts, limits, assets
+        case broker, storage, alerts, limits, metrics, assets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,6 +26,7 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable {
         storage = try container.decode(StorageSettings.self, forKey: .storage, default: StorageSettings())
         alerts = try container.decode(AlertSettings.self, forKey: .alerts, default: AlertSettings())
         limits = try container.decode(LimitSettings.self, forKey: .limits, default: LimitSettings())
+        metrics = try container.decode(MetricsSettings.self, forKey: .metrics, default: MetricsSettings())
         assets = try container.decode([AssetSettings].self, forKey: .assets)
         guard !assets.isEmpty else { throw container.invalid(.assets, "configure at least one asset") }
         // Vigil must never consume what it publishes: no signal topic may match an output topic.

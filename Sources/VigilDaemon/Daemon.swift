@@ -86,7 +86,7 @@ public struct Daemon: Sendable {
             bufferingPolicy: .bufferingOldest(1000)
         )
 
-        let services: [any Service] = [
+        var services: [any Service] = [
             ConnectionService(client: publisher, goodbye: offline, logger: logger),
             OutboxService(
                 store: store,
@@ -137,6 +137,30 @@ public struct Daemon: Sendable {
                 logger: logger
             ),
         ]
+        let metricsSettings = configuration.metrics
+        if metricsSettings.port != 0 {
+            services.append(
+                MetricsService(
+                    address: metricsSettings.address,
+                    port: metricsSettings.port,
+                    logger: logger.with("service", "metrics"),
+                    read: { [metrics, store, subscriber, publisher] in
+                        await MetricsExposition.render(
+                            MetricsReading(
+                                daemon: metrics.snapshot,
+                                ingest: subscriber.statistics,
+                                publish: publisher.statistics,
+                                ingestConnected: subscriber.isConnected,
+                                publishConnected: publisher.isConnected,
+                                inboundCapacity: broker.inboundQueue,
+                                outboxPending: try? store.outboxCount()
+                            ),
+                            version: Self.version
+                        )
+                    }
+                )
+            )
+        }
         group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { .init(service: $0) },

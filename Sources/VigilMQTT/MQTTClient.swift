@@ -275,6 +275,9 @@ public struct MQTTStatistics: Sendable, Hashable {
     public var inboundDepth = 0
     /// Messages that arrived after the client stopped and were not queued.
     public var inboundDropped = 0
+
+    /// Zeroed counters.
+    public init() {}
 }
 
 /// A libmosquitto handle moved into the network thread's closure.

@@ -17,7 +17,8 @@ struct VigilCommand: AsyncParsableCommand {
             """,
         version: Daemon.version,
         subcommands: [
-            RunCommand.self, EventsCommand.self, AcceptCommand.self, ReplayCommand.self, ConfigCommand.self,
+            RunCommand.self, StatusCommand.self, EventsCommand.self, AcceptCommand.self, ReplayCommand.self,
+            ConfigCommand.self,
             SimulateCommand.self,
             ModelCommand.self, BenchCommand.self,
         ]

@@ -43,6 +43,36 @@ import VigilCore
         #expect(try aligner.add(reading("x", 1, atMs: 5001)).isEmpty)
     }
 
+    @Test func refusesARepeatedTimeStampAsDuplicateAndAnOlderOneAsLate() throws {
+        var aligner = AssetAligner(asset: "a", tick: .seconds(10), maxHold: 2)
+        _ = try aligner.add(reading("x", 1, atMs: 5000))
+        _ = try aligner.add(reading("y", 1, atMs: 5000))
+        #expect(throws: Rejection.self) { try aligner.add(reading("x", 2, atMs: 5000)) }
+        do {
+            _ = try aligner.add(reading("x", 2, atMs: 5000))
+        } catch {
+            #expect(error.reason == .duplicate)
+        }
+        do {
+            _ = try aligner.add(reading("x", 2, atMs: 4000))
+            Issue.record("an older reading in the open tick was accepted")
+        } catch {
+            #expect(error.reason == .late)
+        }
+        // The rejected readings left no trace: the tick holds the first values.
+        let ticks = try aligner.add(reading("x", 3, atMs: 12_000))
+        #expect(ticks.map(\.values) == [[1, 1]])
+    }
+
+    @Test func readingsStampedOnArrivalMayShareAMillisecond() throws {
+        var aligner = AssetAligner(asset: "a", tick: .seconds(10), maxHold: 2)
+        let arrival = Timestamp(milliseconds: 5000)
+        _ = try aligner.add(Reading(asset: "a", signal: "x", value: 1, time: arrival, stamped: false))
+        _ = try aligner.add(Reading(asset: "a", signal: "x", value: 2, time: arrival, stamped: false))
+        let ticks = try aligner.add(Reading(asset: "a", signal: "x", value: 3, time: arrival + .seconds(10)))
+        #expect(ticks.map(\.values) == [[2]])
+    }
+
     @Test func capsTheNumberOfSignals() throws {
         var aligner = AssetAligner(asset: "a", tick: .seconds(1), maxHold: 2, maxSignals: 2)
         _ = try aligner.add(reading("x", 1, atMs: 0))

@@ -33,7 +33,7 @@ import VigilCore
             payload: Array(" 21.5\n".utf8),
             arrival: arrival
         )
-        #expect(try result.get() == [Reading(asset: "p1", signal: "temp", value: 21.5, time: arrival)])
+        #expect(try result.get() == [Reading(asset: "p1", signal: "temp", value: 21.5, time: arrival, stamped: false)])
     }
 
     @Test func jsonPathsGiveValueAndTime() throws {
@@ -85,6 +85,32 @@ import VigilCore
     @Test(arguments: ["{\"v\": 1", "{\"v\": 1} trailing", "not json", "{\"v\": NaN}"])
     func malformedJSONIsRejected(_ payload: String) throws {
         #expect(reason(try intake(.json(value: try JSONPath("$.v"), time: nil)), payload) == .malformed)
+    }
+
+    @Test(arguments: [
+        #"{"v": 1, "v": 2}"#, #"{"a": {"v": 1}, "v": 2, "a": 3}"#, #"{"v": 1, "x": [{"k": 1, "k": 2}]}"#,
+    ])
+    func duplicateKeysAreMalformed(_ payload: String) throws {
+        #expect(reason(try intake(.json(value: try JSONPath("$.v"), time: nil)), payload) == .malformed)
+    }
+
+    @Test func theSameKeyInDifferentObjectsOrInsideStringsIsFine() throws {
+        let payload = #"{"v": 1, "meta": {"v": "a\"v\": 2, \"v"}, "list": [{"v": 1}, {"v": 2}]}"#
+        #expect(reason(try intake(.json(value: try JSONPath("$.v"), time: nil)), payload) == nil)
+    }
+
+    @Test func deepNestingIsMalformedNotACrash() throws {
+        let payload = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(
+            reason(try intake(.json(value: try JSONPath("$.v"), time: nil), maxBytes: 300_000), payload) == .malformed
+        )
+    }
+
+    @Test(arguments: [#"{"v": "NaN", "ts": 1795948319000}"#, #"{"ts": 1795948319000, "v": "-inf"}"#])
+    func nonFiniteValuesBesideATimeStampAreNonFinite(_ payload: String) throws {
+        #expect(
+            reason(try intake(.json(value: try JSONPath("$.v"), time: try JSONPath("$.ts"))), payload) == .nonFinite
+        )
     }
 
     @Test func missingValueIsRejected() throws {

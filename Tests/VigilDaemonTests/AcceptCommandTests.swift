@@ -57,7 +57,7 @@ import VigilTestSupport
             let values = (0..<220).map { index in 20 + 0.5 * random.gaussian() + (index >= 150 ? 10 : 0) }
             let start = Timestamp(seconds: Date().timeIntervalSince1970 - 600)
             let (accepted, refused, messages) = try await watcher.run {
-                try await EndToEndTests().withDaemon(daemon) {
+                try await withDaemon(daemon) {
                     try await withRunningClient(plant) {
                         try await EndToEndTests().publish(plant, asset: "pump-3", values: values, start: start)
                     }

@@ -10,24 +10,6 @@ import VigilTestSupport
 /// The daemon in-process against a real mosquitto: readings in over MQTT, alerts out over MQTT,
 /// history in SQLite and through the CLI.
 @Suite(.serialized) struct EndToEndTests {
-    /// Runs a daemon for `body`, then shuts it down gracefully as SIGTERM would.
-    func withDaemon<T: Sendable>(_ daemon: Daemon, _ body: () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await daemon.run() }
-            do {
-                try await daemon.subscriber.waitUntilConnected(subscribed: true)
-                let result = try await body()
-                await daemon.shutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await daemon.shutdown()
-                try? await group.waitForAll()
-                throw error
-            }
-        }
-    }
-
     func publish(_ client: MQTTClient, asset: String, values: [Double], start: Timestamp) async throws {
         for (index, value) in values.enumerated() {
             try await client.publish(

@@ -7,8 +7,13 @@ import VigilTestSupport
 
 /// The `vigil` executable as systemd and an operator run it.
 @Suite(.serialized) struct ProcessTests {
-    func writeConfig(_ directory: URL, port: Int32, inboundQueue: Int = 64, cleanSession: Bool = false) throws -> String
-    {
+    func writeConfig(
+        _ directory: URL,
+        port: Int32,
+        inboundQueue: Int = 64,
+        cleanSession: Bool = false,
+        metricsPort: Int = 0
+    ) throws -> String {
         let path = directory.appendingPathComponent("vigil.yaml").path
         try """
         broker:
@@ -21,6 +26,8 @@ import VigilTestSupport
           inbound_queue: \(inboundQueue)
         storage:
           path: \(directory.appendingPathComponent("vigil.db").path)
+        metrics:
+          port: \(metricsPort)
         assets:
           - name: "{asset}"
             signals:

@@ -88,7 +88,7 @@ import VigilTestSupport
                 logger: .test("plant")
             )
             let messages = try await watcher.run {
-                try await EndToEndTests().withDaemon(daemon) {
+                try await withDaemon(daemon) {
                     try await withRunningClient(plant) {
                         for (index, value) in values.enumerated() {
                             try await plant.publish(

@@ -35,7 +35,7 @@ import VigilTestSupport
                     logger: .test("plant")
                 )
                 return try await watcher.run {
-                    try await EndToEndTests().withDaemon(daemon) {
+                    try await withDaemon(daemon) {
                         try await withRunningClient(plant) {
                             for index in range {
                                 try await plant.publish(
@@ -101,7 +101,7 @@ import VigilTestSupport
                     logger: .test("plant")
                 )
                 let messages = try await watcher.run {
-                    try await EndToEndTests().withDaemon(daemon) {
+                    try await withDaemon(daemon) {
                         try await withRunningClient(plant) {
                             for index in range {
                                 try await plant.publish(

@@ -17,6 +17,8 @@ import VigilTestSupport
           reconnect_delay: 1s
         storage:
           path: \(database)
+        metrics:
+          port: 0
         assets:
           - name: pump
             signals:

@@ -17,8 +17,9 @@ extension Logger {
     }
 }
 
-/// The `broker:` and `storage:` sections every test configuration starts with.
-func brokerAndStorage(port: Int32, database: String, clientID: String = "vigil-test") -> String {
+/// The `broker:`, `storage:` and `metrics:` sections every test configuration starts with (the
+/// metrics endpoint is off unless a port is given).
+func brokerAndStorage(port: Int32, database: String, clientID: String = "vigil-test", metricsPort: Int = 0) -> String {
     """
     broker:
       host: 127.0.0.1
@@ -31,14 +32,23 @@ func brokerAndStorage(port: Int32, database: String, clientID: String = "vigil-t
       inbound_queue: 64
     storage:
       path: \(database)
+    metrics:
+      port: \(metricsPort)
     """
 }
 
 /// A daemon configuration for tests: one fleet entry on `test/{asset}/{signal}` with JSON payloads.
-func testConfiguration(port: Int32, database: String, extra: String = "") throws -> VigilConfiguration {
+func testConfiguration(
+    port: Int32,
+    database: String,
+    metricsPort: Int = 0,
+    extra: String = ""
+) throws
+    -> VigilConfiguration
+{
     try ConfigLoader.parse(
         """
-        \(brokerAndStorage(port: port, database: database))
+        \(brokerAndStorage(port: port, database: database, metricsPort: metricsPort))
         assets:
           - name: "{asset}"
             tick: 1s
@@ -54,6 +64,24 @@ func testConfiguration(port: Int32, database: String, extra: String = "") throws
         \(extra)
         """
     )
+}
+
+/// Runs a daemon for `body`, then shuts it down gracefully as SIGTERM would.
+func withDaemon<T: Sendable>(_ daemon: Daemon, _ body: () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await daemon.run() }
+        do {
+            try await daemon.subscriber.waitUntilConnected(subscribed: true)
+            let result = try await body()
+            await daemon.shutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await daemon.shutdown()
+            try? await group.waitForAll()
+            throw error
+        }
+    }
 }
 
 /// Collects every message on some filters, for assertions.

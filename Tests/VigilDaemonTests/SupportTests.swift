@@ -3,6 +3,7 @@ import Logging
 import Testing
 import VigilCore
 import VigilDaemon
+import VigilMQTT
 import VigilTestSupport
 
 @Suite struct DeadLetterTests {
@@ -73,5 +74,41 @@ import VigilTestSupport
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
         #expect(notifier.notify("READY=1"))
         #expect(socket.receive(timeout: .seconds(2)) == "READY=1")
+    }
+}
+
+/// The Prometheus rendering and its reader.
+@Suite struct MetricsExpositionTests {
+    @Test func renderedFiguresReadBackWithTheirLabelsAndEveryReasonIsListed() throws {
+        var snapshot = DaemonMetrics.Snapshot()
+        snapshot.messagesReceived = 12
+        snapshot.rejected[.duplicate] = 3
+        snapshot.storeErrorsByCode["13"] = 2
+        snapshot.assetStates[.alarm] = 1
+        var ingest = MQTTStatistics()
+        ingest.reconnects = 4
+        let text = MetricsExposition.render(
+            MetricsReading(
+                daemon: snapshot,
+                ingest: ingest,
+                publish: MQTTStatistics(),
+                ingestConnected: true,
+                publishConnected: false,
+                inboundCapacity: 64,
+                outboxPending: 7
+            ),
+            version: "9.9.9"
+        )
+        #expect(text.contains("# TYPE vigil_rejected_total counter"))
+        let figures = MetricsText(text)
+        #expect(figures.value("vigil_messages_received_total") == 12)
+        #expect(figures.value("vigil_rejected_total", ["reason": "duplicate"]) == 3)
+        #expect(figures.values("vigil_rejected_total", by: "reason").count == RejectionReason.allCases.count)
+        #expect(figures.value("vigil_store_errors_by_code_total", ["code": "13"]) == 2)
+        #expect(figures.value("vigil_assets", ["state": "alarm"]) == 1)
+        #expect(figures.value("vigil_mqtt_reconnects_total", ["connection": "ingest"]) == 4)
+        #expect(figures.value("vigil_mqtt_connected", ["connection": "publish"]) == 0)
+        #expect(figures.value("vigil_outbox_pending") == 7)
+        #expect(figures.samples.first { $0.name == "vigil_build_info" }?.labels["version"] == "9.9.9")
     }
 }

@@ -3,8 +3,10 @@
 /// The interval `[k·tick, (k+1)·tick)` is open until a reading from a later interval arrives; then
 /// it closes and becomes a `Tick` holding each signal's last value. A signal that has not reported
 /// for more than `maxHold` ticks is missing, and a tick with a missing signal is not emitted (the
-/// gap policy: hold briefly, never invent data for long). A reading older than the open interval is
-/// refused as `late`.
+/// gap policy: hold briefly, never invent data for long). A reading older than the open interval, or
+/// than its signal's previous reading, is refused as `late`; one with the same time stamp as its
+/// signal's previous reading as `duplicate` (a QoS 1 redelivery must not count twice). The last two
+/// checks apply to readings that carry their own time stamp (`Reading.stamped`).
 public struct AssetAligner: Sendable {
     /// The asset.
     public let asset: String
@@ -19,6 +21,7 @@ public struct AssetAligner: Sendable {
     private var indexBySignal: [String: Int] = [:]
     private var latest: [Double?] = []
     private var updatedInterval: [Int64] = []
+    private var latestTime: [Int64] = []
     private var openInterval: Int64?
 
     /// Creates an aligner.
@@ -39,6 +42,13 @@ public struct AssetAligner: Sendable {
         let index: Int
         if let known = indexBySignal[reading.signal] {
             index = known
+            // Readings stamped on arrival may share a millisecond and are never duplicates.
+            if reading.stamped, reading.time.milliseconds == latestTime[index] {
+                throw Rejection(.duplicate, "signal '\(reading.signal)' already has a reading at \(reading.time)")
+            }
+            if reading.stamped, reading.time.milliseconds < latestTime[index] {
+                throw Rejection(.late, "reading at \(reading.time) is older than the signal's previous one")
+            }
         } else {
             guard signals.count < maxSignals else {
                 throw Rejection(.tooManySeries, "asset already has \(maxSignals) signals")
@@ -48,6 +58,7 @@ public struct AssetAligner: Sendable {
             indexBySignal[reading.signal] = index
             latest.append(nil)
             updatedInterval.append(interval)
+            latestTime.append(reading.time.milliseconds)
         }
         var closed: [Tick] = []
         if let open = openInterval, interval > open {
@@ -60,6 +71,7 @@ public struct AssetAligner: Sendable {
         openInterval = interval
         latest[index] = reading.value
         updatedInterval[index] = interval
+        latestTime[index] = reading.time.milliseconds
         return closed
     }
 

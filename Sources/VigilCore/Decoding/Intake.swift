@@ -64,7 +64,14 @@ public struct Intake: Sendable {
                 )
             }
             readings.append(
-                Reading(asset: asset, signal: signal, value: value.value, time: value.time, profile: route.profile)
+                Reading(
+                    asset: asset,
+                    signal: signal,
+                    value: value.value,
+                    time: value.time,
+                    profile: route.profile,
+                    stamped: value.stamped
+                )
             )
         }
         return .success(readings)

@@ -32,6 +32,47 @@ enum JSONValue: Hashable, Sendable, Decodable {
         try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
+    /// The first key that appears twice in one object of a valid JSON document, if any. Foundation's
+    /// decoder keeps one of them silently; an ambiguous reading must be refused instead. Keys are
+    /// compared as written (an escaped spelling of the same key is not caught).
+    static func duplicateKey(in bytes: [UInt8]) -> String? {
+        // One entry per open container: the keys seen so far, or nil for an array.
+        var containers: [Set<ArraySlice<UInt8>>?] = []
+        var expectingKey = false
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                containers.append([])
+                expectingKey = true
+            case UInt8(ascii: "["):
+                containers.append(nil)
+                expectingKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                _ = containers.popLast()
+                expectingKey = false
+            case UInt8(ascii: ","):
+                expectingKey = containers.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                var end = index + 1
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                    end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if expectingKey, let last = containers.indices.last, var keys = containers[last] {
+                    let key = bytes[(index + 1)..<min(end, bytes.count)]
+                    if !keys.insert(key).inserted { return String(decoding: key, as: UTF8.self) }
+                    containers[last] = keys
+                    expectingKey = false
+                }
+                index = end
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+
     /// The value at a path, or nil when a step does not exist.
     func value(at path: JSONPath) -> JSONValue? {
         var current = self

@@ -10,6 +10,8 @@ public struct PayloadDecoder: Sendable {
         public var value: Double
         /// Its time stamp.
         public var time: Timestamp
+        /// Whether the time stamp is the payload's own (not derived from the arrival time).
+        public var stamped: Bool
     }
 
     /// The limits applied to every payload.
@@ -41,7 +43,7 @@ public struct PayloadDecoder: Sendable {
             guard let text = String(validating: payload, as: UTF8.self) else {
                 throw Rejection(.malformed, "payload is not valid UTF-8")
             }
-            return [Value(name: nil, value: try Self.parseNumber(text), time: arrival)]
+            return [Value(name: nil, value: try Self.parseNumber(text), time: arrival, stamped: false)]
         case .json(let valuePath, let timePath):
             let document = try Self.parseJSON(payload)
             guard let raw = document.value(at: valuePath) else {
@@ -55,7 +57,7 @@ public struct PayloadDecoder: Sendable {
                 }
                 time = try timestamp(rawTime, arrival: arrival)
             }
-            return [Value(name: nil, value: value, time: time)]
+            return [Value(name: nil, value: value, time: time, stamped: timePath != nil)]
         case .senml:
             return try decodeSenML(Self.parseJSON(payload), arrival: arrival)
         }
@@ -69,6 +71,9 @@ public struct PayloadDecoder: Sendable {
         }
         guard let document = JSONValue.parse(payload) else {
             throw Rejection(.malformed, "payload is not a valid JSON document")
+        }
+        if let key = JSONValue.duplicateKey(in: payload) {
+            throw Rejection(.malformed, "key \(key.debugDescription) appears twice in one object")
         }
         return document
     }
@@ -105,6 +110,7 @@ public struct PayloadDecoder: Sendable {
             let seconds = baseTime + relative
             // RFC 8428 §4.5.3: times below 2^28 are relative to now.
             let time: Timestamp
+            let stamped = abs(seconds) >= 268_435_456
             if seconds == 0 {
                 time = arrival
             } else if abs(seconds) < 268_435_456 {
@@ -112,7 +118,7 @@ public struct PayloadDecoder: Sendable {
             } else {
                 time = try checked(Timestamp(seconds: seconds), arrival: arrival)
             }
-            values.append(Value(name: name, value: value, time: time))
+            values.append(Value(name: name, value: value, time: time, stamped: stamped))
         }
         return values
     }

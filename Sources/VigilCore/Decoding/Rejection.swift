@@ -21,8 +21,14 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable, Hashable {
     case invalidName = "invalid_name"
     /// No configured signal matches the topic.
     case unknownTopic = "unknown_topic"
-    /// The reading is older than the tick its asset has already closed.
+    /// The reading is older than the tick its asset has already closed, or than the signal's
+    /// previous reading.
     case late
+    /// The signal already has a reading with this time stamp (a redelivery, or a replayed message).
+    case duplicate
+    /// The broker delivered it from its retained store when Vigil subscribed: a value (or command)
+    /// of unknown age, not a live one.
+    case retained
     /// Accepting it would exceed the cap on assets per entry or signals per asset.
     case tooManySeries = "too_many_series"
 }

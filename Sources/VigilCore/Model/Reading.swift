@@ -10,13 +10,17 @@ public struct Reading: Hashable, Sendable {
     public var time: Timestamp
     /// Index of the asset profile (the config entry) that governs this asset.
     public var profile: Int
+    /// Whether `time` is the payload's own time stamp; only then can a repeat be recognised as a
+    /// redelivery (`duplicate`).
+    public var stamped: Bool
 
     /// Creates a reading.
-    public init(asset: String, signal: String, value: Double, time: Timestamp, profile: Int = 0) {
+    public init(asset: String, signal: String, value: Double, time: Timestamp, profile: Int = 0, stamped: Bool = true) {
         self.asset = asset
         self.signal = signal
         self.value = value
         self.time = time
         self.profile = profile
+        self.stamped = stamped
     }
 }

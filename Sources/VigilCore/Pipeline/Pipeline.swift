@@ -59,6 +59,20 @@ public struct Pipeline: Sendable {
     /// Names of the assets seen so far.
     public var assetNames: [String] { assets.keys.sorted() }
 
+    /// Ticks whose detection was not a finite number (treated as score 0).
+    public private(set) var engineErrors = 0
+
+    /// How many assets are in each state, and how many use each detector (by its `name`).
+    public func census() -> (states: [AssetState: Int], detectors: [String: Int]) {
+        var states: [AssetState: Int] = [:]
+        var detectors: [String: Int] = [:]
+        for runtime in assets.values {
+            if let state = runtime.state { states[state, default: 0] += 1 }
+            detectors[runtime.detector.name, default: 0] += 1
+        }
+        return (states, detectors)
+    }
+
     /// The open alarm of an asset, if any.
     public func openAlarm(of asset: String) -> AlarmStateMachine.OpenAlarm? {
         assets[asset]?.alarm.openAlarm
@@ -141,8 +155,13 @@ public struct Pipeline: Sendable {
         return outputs
     }
 
-    private func score(_ tick: Tick, runtime: inout AssetRuntime, into outputs: inout [PipelineOutput]) async {
-        let detection = await runtime.detector.score(tick, alarmOpen: runtime.alarm.openAlarm != nil)
+    private mutating func score(_ tick: Tick, runtime: inout AssetRuntime, into outputs: inout [PipelineOutput]) async {
+        var detection = await runtime.detector.score(tick, alarmOpen: runtime.alarm.openAlarm != nil)
+        // A model that yields no number must not open or hold an alarm: count it and read it as calm.
+        if !detection.score.isFinite || !detection.level.isFinite {
+            engineErrors += 1
+            detection = Detection(score: 0, kind: detection.kind, contributions: [])
+        }
         var newState: AssetState
         if runtime.detector.phase == .learning {
             newState = runtime.alarm.openAlarm == nil ? .learning : .alarm

@@ -107,8 +107,13 @@ public struct PipelineService: Service {
         var readingsInBatch = 0
         var lastCommit = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
+        var lastCensus = ContinuousClock.now
         for await message in messages {
             readingsInBatch += await process(message, pipeline: &pipeline, into: &batch)
+            if !batch.outbox.isEmpty || ContinuousClock.now - lastCensus > .seconds(1) {
+                publishCensus(pipeline)
+                lastCensus = ContinuousClock.now
+            }
             // Alerts are committed at once; reading counters when the queue is empty, and under load
             // at least every second or 1000 readings, so one transaction carries many readings.
             if !batch.outbox.isEmpty || messages.pending == 0 || readingsInBatch >= 1000
@@ -124,6 +129,7 @@ public struct PipelineService: Service {
             }
         }
         await commit(&batch)
+        publishCensus(pipeline)
         await saveDetectors(pipeline)
         deadLetters.finish()
         logger.info(
@@ -141,6 +147,17 @@ public struct PipelineService: Service {
     /// Processes one message; returns the number of readings accepted.
     private func process(_ message: MQTTMessage, pipeline: inout Pipeline, into batch: inout StoreBatch) async -> Int {
         let arrival = clock.now()
+        if message.retain {
+            // Only the broker's stored copy arrives flagged retained (live messages never do): an
+            // old value of unknown age must not be scored as now, nor an old command run again.
+            metrics.update { $0.messagesReceived += 1 }
+            reject(
+                Rejection(.retained, "retained message delivered on subscribe; only live readings count"),
+                message,
+                arrival: arrival
+            )
+            return 0
+        }
         if message.topic == topics.command {
             handleCommand(message, pipeline: &pipeline, into: &batch, at: arrival)
             return 0
@@ -266,6 +283,16 @@ public struct PipelineService: Service {
         }
     }
 
+    /// Copies the assets' states, detectors and engine errors into the metrics.
+    private func publishCensus(_ pipeline: Pipeline) {
+        let census = pipeline.census()
+        metrics.update {
+            $0.assetStates = census.states
+            $0.detectors = census.detectors
+            $0.engineErrors = pipeline.engineErrors
+        }
+    }
+
     /// How often the detectors' learned state is saved while running (and always on shutdown).
     static let checkpointInterval = Duration.seconds(60)
 
@@ -287,7 +314,10 @@ public struct PipelineService: Service {
                 try await store.record(batch, at: clock.now())
                 break
             } catch {
-                metrics.update { $0.storeErrors += 1 }
+                metrics.update {
+                    $0.storeErrors += 1
+                    $0.storeErrorsByCode[error.code.map { "\($0)" } ?? "other", default: 0] += 1
+                }
                 logger.error(
                     "Database write failed; holding intake until it succeeds",
                     metadata: ["store.error": "\(error)", "store.retry_in": "\(delay)"]

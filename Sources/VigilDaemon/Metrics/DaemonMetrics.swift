@@ -21,8 +21,19 @@ public final class DaemonMetrics: Sendable {
         public var deadLettersDropped = 0
         /// Failed database writes (each retried until it succeeds).
         public var storeErrors = 0
+        /// Failed database writes by SQLite's extended result code (`other` without one).
+        public var storeErrorsByCode: [String: Int] = [:]
+        /// Ticks whose detection was not a finite number.
+        public var engineErrors = 0
+        /// Assets by the state their state topic says.
+        public var assetStates: [AssetState: Int] = [:]
+        /// Assets by the detector that scores them (`lstm`, `robust-mad`, …).
+        public var detectors: [String: Int] = [:]
         /// Batches the pipeline has committed; the watchdog checks that this moves.
         public var pipelineProgress = 0
+
+        /// Zeroed counters.
+        public init() {}
 
         /// All rejections.
         public var rejectedTotal: Int { rejected.values.reduce(0, +) }
