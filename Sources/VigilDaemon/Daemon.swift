@@ -35,12 +35,14 @@ public struct Daemon: Sendable {
     ///   - password: the broker password, read from `password_file` by the caller.
     ///   - clock: the wall clock (arrival times, retention).
     ///   - handleSignals: whether SIGTERM and SIGINT shut the group down (false in in-process tests).
+    ///   - adjustIngest: changes the ingest connection's options (the fault tests' negative controls).
     ///   - logger: the root logger.
     public init(
         configuration: VigilConfiguration,
         password: String?,
         clock: WallClock = .system,
         handleSignals: Bool = true,
+        adjustIngest: (inout ConnectOptions) -> Void = { _ in },
         logger: Logger
     ) throws(StoreError) {
         let broker = configuration.broker
@@ -70,12 +72,13 @@ public struct Daemon: Sendable {
         var publisherOptions = options(clientID: "\(broker.clientID)-pub", subscriptions: [])
         publisherOptions.will = offline
         publisherOptions.onlineMessage = online
-        let subscriberOptions = options(
+        var subscriberOptions = options(
             clientID: broker.clientID,
             subscriptions: intake.subscriptionFilters.map { .init(filter: $0, qos: Int32(broker.qos)) }
                 + [.init(filter: alerts.commandTopic, qos: 1)]
         )
 
+        adjustIngest(&subscriberOptions)
         metrics = DaemonMetrics()
         store = try EventStore(path: configuration.storage.path)
         subscriber = MQTTClient(options: subscriberOptions, logger: logger.with("mqtt.connection", "ingest"))

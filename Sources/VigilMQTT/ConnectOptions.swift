@@ -79,6 +79,10 @@ public struct ConnectOptions: Sendable, Hashable {
     public var reconnectDelayMax: Duration
     /// Capacity of the inbound queue; when full, the network thread waits (nothing is dropped).
     public var inboundCapacity: Int
+    /// Whether subscriptions are sent again on every connect (the default, and what Vigil needs: a
+    /// broker that lost the session, e.g. after SIGKILL, would otherwise send nothing). False only
+    /// reproduces the known-bad "subscribe on first connect" client for the fault tests' control.
+    public var resubscribeOnReconnect = true
 
     /// Creates options with sensible defaults for a plant network.
     public init(

@@ -22,7 +22,8 @@ extension MQTTClient {
             return
         }
         var subscribeMIDs: Set<Int32> = []
-        for subscription in options.subscriptions {
+        let firstConnect = state.withLock { $0.statistics.connects == 0 }
+        for subscription in options.subscriptions where firstConnect || options.resubscribeOnReconnect {
             var mid: Int32 = 0
             let result = mosquitto_subscribe(handle, &mid, subscription.filter, subscription.qos)
             if result == MOSQ_ERR_SUCCESS.rawValue {

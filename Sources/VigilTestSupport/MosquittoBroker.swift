@@ -35,7 +35,12 @@ public final class MosquittoBroker: @unchecked Sendable {
             "log_dest stdout",
         ]
         if persistence {
-            lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval 1"]
+            // The documented configuration: the state is saved after every change, so a broker
+            // killed with SIGKILL comes back with every reading it had acknowledged.
+            lines += [
+                "persistence true", "persistence_location \(directory.path)/", "autosave_on_changes true",
+                "autosave_interval 1",
+            ]
         }
         lines.append(extraConfiguration)
         try lines.joined(separator: "\n").write(to: configURL, atomically: true, encoding: .utf8)

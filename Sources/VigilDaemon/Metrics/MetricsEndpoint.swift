@@ -3,6 +3,7 @@ internal import FlyingSocks
 internal import Foundation
 public import Logging
 public import ServiceLifecycle
+internal import Synchronization
 
 /// Serves `GET /metrics` in the Prometheus text format on a loopback port.
 public struct MetricsService: Service {
@@ -34,13 +35,17 @@ public struct MetricsService: Service {
             )
         }
         logger.info("Metrics endpoint listening", metadata: ["metrics.url": "http://\(address):\(port)/metrics"])
+        let stopping = Mutex(false)
         do {
             try await withGracefulShutdownHandler {
                 try await server.run()
             } onGracefulShutdown: {
+                stopping.withLock { $0 = true }
                 Task { await server.stop(timeout: 1) }
             }
         } catch {
+            // Stopping the server ends its run with an error; only a failure before that is one.
+            if stopping.withLock({ $0 }) || Task.isCancelled || error is CancellationError { return }
             throw MetricsEndpointError(address: address, port: port, message: "\(error)")
         }
     }

@@ -1,0 +1,195 @@
+import Dispatch
+import Foundation
+import Synchronization
+import VigilConfig
+import VigilCore
+import VigilDaemon
+import VigilMQTT
+import VigilTestSupport
+
+/// The fault tests' load: numbered readings at a steady rate, each re-published until the broker
+/// acknowledges it, so that "lost" is exact. Reading `i` goes to `load/a<i % assets>/v` with its
+/// own time stamp `start + i` ms, so a redelivery is recognisable as a duplicate.
+struct SequencedLoad: Sendable {
+    let brokerPort: Int32
+    let count: Int
+    let perSecond: Int
+    let assets: Int
+    let start: Int64
+
+    init(brokerPort: Int32, count: Int, perSecond: Int = 2000, assets: Int = 20) {
+        self.brokerPort = brokerPort
+        self.count = count
+        self.perSecond = perSecond
+        self.assets = assets
+        // An hour ago, so that every time stamp lies in the past of the daemon's clock.
+        start = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
+    }
+
+    func topic(_ index: Int) -> String { "load/a\(index % assets)/v" }
+
+    func payload(_ index: Int) -> [UInt8] {
+        Array(#"{"seq":\#(index),"v":\#(20 + Double(index % 7) * 0.1),"ts":\#(start + Int64(index))}"#.utf8)
+    }
+
+    /// Publishes every reading; `acknowledged` counts those the broker has acknowledged. Returns
+    /// the number of publish attempts beyond one per reading.
+    func run(acknowledged: Progress) async throws -> Int {
+        let plant = MQTTClient(
+            options: ConnectOptions(
+                host: "127.0.0.1",
+                port: brokerPort,
+                clientID: "load-plant-\(UUID().uuidString.prefix(8))",
+                keepalive: .seconds(5),
+                reconnectDelay: .milliseconds(50),
+                reconnectDelayMax: .milliseconds(200)
+            ),
+            logger: .test("load")
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await plant.run() }
+            defer { plant.shutdown() }
+            try await plant.waitUntilConnected()
+            let clock = ContinuousClock()
+            let began = clock.now
+            var retries = 0
+            for index in 0..<count {
+                retries += await publishUntilAcknowledged(plant, topic: topic(index), payload: payload(index)) - 1
+                acknowledged.advance()
+                let due = began + .microseconds(Int64(index) * 1_000_000 / Int64(perSecond))
+                if due > clock.now { try await clock.sleep(until: due) }
+            }
+            return retries
+        }
+    }
+
+    /// Publishes until the broker acknowledges; a publish that is not acknowledged within two
+    /// seconds (its connection died with it) is sent again. Returns the number of attempts.
+    private func publishUntilAcknowledged(_ client: MQTTClient, topic: String, payload: [UInt8]) async -> Int {
+        var attempts = 0
+        while true {
+            attempts += 1
+            let acknowledged = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    (try? await client.publish(topic: topic, payload: payload, qos: 1, retain: false)) != nil
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(2))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if acknowledged { return attempts }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// The daemon configuration for this load, with the metrics endpoint on `metricsPort`.
+    func configuration(database: String, metricsPort: Int, clientID: String) throws -> VigilConfiguration {
+        try ConfigLoader.parse(
+            """
+            \(brokerAndStorage(port: brokerPort, database: database, clientID: clientID, metricsPort: metricsPort))
+            assets:
+              - name: "{asset}"
+                signals:
+                  - name: "{signal}"
+                    topic: "load/{asset}/{signal}"
+                    value: "$.v"
+                    time: "$.ts"
+                detector: {window: 40, warmup: 20, stuck_after: 0}
+            """
+        )
+    }
+}
+
+/// A counter shared between the load and the fault it waits for.
+final class Progress: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts one more.
+    func advance() { count.withLock { $0 += 1 } }
+
+    /// The count.
+    var value: Int { count.withLock { $0 } }
+}
+
+/// What the daemon made of a load, read from its metrics endpoint.
+struct LoadOutcome: CustomStringConvertible {
+    var sent: Int
+    var accepted: Int
+    var duplicates: Int
+    var otherRejections: Int
+    var retries: Int
+    var reconnect: Duration?
+
+    var lost: Int { sent - accepted }
+
+    var description: String {
+        "sent \(sent), accepted \(accepted), lost \(lost), duplicates refused \(duplicates), "
+            + "other rejections \(otherRejections), publisher retries \(retries), "
+            + "reconnected \(reconnect.map { "\($0)" } ?? "-") after the broker was back"
+    }
+
+    /// Waits until the daemon has accounted for every reading (or `patience` passes) and reads the figures.
+    static func read(
+        metricsPort: Int,
+        sent: Int,
+        retries: Int,
+        reconnect: Duration?,
+        patience: Duration
+    ) async throws
+        -> LoadOutcome
+    {
+        let deadline = ContinuousClock.now + patience
+        var figures = MetricsText("")
+        var last = -1.0
+        var lastChange = ContinuousClock.now
+        repeat {
+            figures = try await scrape(port: metricsPort)
+            let accepted = figures.value("vigil_readings_accepted_total") ?? 0
+            if accepted >= Double(sent) { break }
+            // Settled: nothing more has arrived for three seconds.
+            if accepted != last {
+                last = accepted
+                lastChange = ContinuousClock.now
+            } else if ContinuousClock.now - lastChange > .seconds(3) {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
+        let duplicates = Int(figures.value("vigil_rejected_total", ["reason": "duplicate"]) ?? 0)
+        return LoadOutcome(
+            sent: sent,
+            accepted: Int(figures.value("vigil_readings_accepted_total") ?? 0),
+            duplicates: duplicates,
+            otherRejections: Int(figures.total("vigil_rejected_total")) - duplicates,
+            retries: retries,
+            reconnect: reconnect
+        )
+    }
+}
+
+/// Runs blocking work (stopping and starting processes) off the cooperative thread pool.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// Polls the endpoint until the ingest connection has connected more than `connects` times;
+/// returns how long that took.
+func waitForIngestReconnect(metricsPort: Int, after connects: Double) async throws -> Duration? {
+    let began = ContinuousClock.now
+    while ContinuousClock.now - began < .seconds(20) {
+        let figures = try await scrape(port: metricsPort)
+        if figures.value("vigil_mqtt_connected", ["connection": "ingest"]) == 1,
+            figures.value("vigil_mqtt_connects_total", ["connection": "ingest"]) ?? 0 > connects
+        {
+            return ContinuousClock.now - began
+        }
+        try await Task.sleep(for: .milliseconds(25))
+    }
+    return nil
+}
