@@ -71,6 +71,13 @@ public struct EventReader: Sendable {
         }
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound database, else the problems found.
+    public func integrityCheck() throws(StoreError) -> [String] {
+        try StoreError.wrap("check integrity") {
+            try reader.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        }
+    }
+
     /// Readings accepted so far per asset.
     public func readingCounts() throws(StoreError) -> [String: Int] {
         try StoreError.wrap("read assets") {

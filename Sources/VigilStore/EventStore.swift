@@ -62,6 +62,17 @@ public final class EventStore: Sendable {
                         arguments: [asset, readings.count, readings.lastTime]
                     )
                 }
+                for (asset, signals) in batch.signalTimes {
+                    for (signal, time) in signals {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO signal_time (asset, signal, last_time) VALUES (?, ?, ?)
+                                ON CONFLICT(asset, signal) DO UPDATE SET last_time = max(last_time, excluded.last_time)
+                                """,
+                            arguments: [asset, signal, time]
+                        )
+                    }
+                }
                 for (asset, state) in batch.states {
                     try db.execute(
                         sql: """
@@ -181,6 +192,19 @@ public final class EventStore: Sendable {
                         arguments: [asset, Data(snapshot), now.milliseconds]
                     )
                 }
+            }
+        }
+    }
+
+    /// The latest committed own time stamp (ms) of each signal, by asset and signal.
+    public func signalTimes() async throws(StoreError) -> [String: [String: Int64]] {
+        try await StoreError.wrap("read signal times") {
+            try await queue.read { db in
+                var times: [String: [String: Int64]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT asset, signal, last_time FROM signal_time") {
+                    times[row["asset"], default: [:]][row["signal"]] = row["last_time"]
+                }
+                return times
             }
         }
     }

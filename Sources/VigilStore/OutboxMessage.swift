@@ -34,10 +34,14 @@ public struct StoreBatch: Sendable {
     public var readings: [String: (count: Int, lastTime: Int64)] = [:]
     /// Asset states to record.
     public var states: [String: String] = [:]
+    /// The latest own time stamp (ms) of each signal's accepted readings, by asset and signal.
+    public var signalTimes: [String: [String: Int64]] = [:]
 
     /// Creates an empty batch.
     public init() {}
 
     /// Whether there is nothing to write.
-    public var isEmpty: Bool { events.isEmpty && outbox.isEmpty && readings.isEmpty && states.isEmpty }
+    public var isEmpty: Bool {
+        events.isEmpty && outbox.isEmpty && readings.isEmpty && states.isEmpty && signalTimes.isEmpty
+    }
 }

@@ -69,6 +69,20 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v3: last time stamp per signal") { db in
+            // Committed with the readings' counters, so that a reading the broker delivers again
+            // after a crash (processed, but its PUBACK not yet sent) is recognised as a duplicate.
+            try db.execute(
+                sql: """
+                    CREATE TABLE signal_time (
+                        asset TEXT NOT NULL,
+                        signal TEXT NOT NULL,
+                        last_time INTEGER NOT NULL,
+                        PRIMARY KEY (asset, signal)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -21,6 +21,29 @@ import VigilTestSupport
         return outputs + (await pipeline.flush())
     }
 
+    @Test func aRestartedPipelineRefusesReadingsTheLastRunAlreadyAcceptedAndTakesTheRest() async throws {
+        var pipeline = Pipeline(profiles: [Self.profile])
+        pipeline.restore(signalTimes: ["p1": ["x": 5000, "y": 5000]])
+        func reason(_ signal: String, _ ms: Int64, stamped: Bool = true) async -> RejectionReason? {
+            do {
+                _ = try await pipeline.process(
+                    Reading(asset: "p1", signal: signal, value: 1, time: Timestamp(milliseconds: ms), stamped: stamped)
+                )
+                return nil
+            } catch {
+                return error.reason
+            }
+        }
+        #expect(await reason("x", 5000) == .duplicate)
+        #expect(await reason("y", 4000) == .late)
+        // Readings stamped on arrival cannot be recognised, and are taken.
+        #expect(await reason("x", 5000, stamped: false) == nil)
+        #expect(await reason("x", 5001) == nil)
+        #expect(await reason("y", 5001) == nil)
+        #expect(await reason("z", 5001) == nil)
+        #expect(await reason("y", 5001) == .duplicate)
+    }
+
     @Test func aSpikeGivesExactlyOneRaisedAndOneCleared() async throws {
         var pipeline = Pipeline(profiles: [Self.profile])
         var random = SeededRandom(seed: 7)

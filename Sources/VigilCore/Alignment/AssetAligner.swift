@@ -22,6 +22,7 @@ public struct AssetAligner: Sendable {
     private var latest: [Double?] = []
     private var updatedInterval: [Int64] = []
     private var latestTime: [Int64] = []
+    private var seededTimes: [String: Int64] = [:]
     private var openInterval: Int64?
 
     /// Creates an aligner.
@@ -31,6 +32,13 @@ public struct AssetAligner: Sendable {
         self.tickMilliseconds = tick.wholeMilliseconds
         self.maxHold = maxHold
         self.maxSignals = maxSignals
+    }
+
+    /// Continues from an earlier run: the signal's readings with an own time stamp up to `time` (ms)
+    /// were already accepted, so a redelivered one is refused (`duplicate`, or `late` if older).
+    /// The signal keeps the place among the asset's signals that its first new reading gives it.
+    public mutating func seed(signal: String, lastTime time: Int64) {
+        seededTimes[signal] = time
     }
 
     /// Adds a reading and returns the ticks it closed (none, one, or several after a gap).
@@ -50,6 +58,14 @@ public struct AssetAligner: Sendable {
                 throw Rejection(.late, "reading at \(reading.time) is older than the signal's previous one")
             }
         } else {
+            if reading.stamped, let seeded = seededTimes[reading.signal] {
+                if reading.time.milliseconds == seeded {
+                    throw Rejection(.duplicate, "signal '\(reading.signal)' already had a reading at \(reading.time)")
+                }
+                if reading.time.milliseconds < seeded {
+                    throw Rejection(.late, "reading at \(reading.time) is older than the signal's previous one")
+                }
+            }
             guard signals.count < maxSignals else {
                 throw Rejection(.tooManySeries, "asset already has \(maxSignals) signals")
             }
@@ -59,6 +75,7 @@ public struct AssetAligner: Sendable {
             latest.append(nil)
             updatedInterval.append(interval)
             latestTime.append(reading.time.milliseconds)
+            seededTimes[reading.signal] = nil
         }
         var closed: [Tick] = []
         if let open = openInterval, interval > open {

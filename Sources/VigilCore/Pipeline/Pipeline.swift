@@ -26,6 +26,8 @@ public struct Pipeline: Sendable {
     private var restoredAlarms: [String: AlarmStateMachine.OpenAlarm] = [:]
     /// Detector snapshots of an earlier run, applied when their asset is first seen.
     private var restoredDetectors: [String: [UInt8]] = [:]
+    /// The last own time stamp of each signal accepted by an earlier run, by asset.
+    private var restoredSignalTimes: [String: [String: Int64]] = [:]
 
     /// Creates a pipeline.
     public init(profiles: [AssetProfile], reportsScores: Bool = false) {
@@ -45,6 +47,13 @@ public struct Pipeline: Sendable {
     /// calibration and recurrent state instead of warming up again.
     public mutating func restore(detectorSnapshots: [String: [UInt8]]) {
         restoredDetectors.merge(detectorSnapshots) { _, new in new }
+    }
+
+    /// Continues deduplication from an earlier run: a reading whose own time stamp is not after its
+    /// signal's last committed one is refused (`duplicate` or `late`), so a reading the broker
+    /// delivers again after a crash does not count twice.
+    public mutating func restore(signalTimes: [String: [String: Int64]]) {
+        restoredSignalTimes.merge(signalTimes) { _, new in new }
     }
 
     /// Every asset's detector snapshot (assets whose detector keeps nothing are left out).
@@ -91,13 +100,17 @@ public struct Pipeline: Sendable {
                 throw Rejection(.tooManySeries, "entry '\(profile.name)' already has \(profile.maxAssets) assets")
             }
             assetsPerProfile[reading.profile] += 1
+            var aligner = AssetAligner(
+                asset: reading.asset,
+                tick: profile.tick,
+                maxHold: profile.maxHold,
+                maxSignals: profile.maxSignals
+            )
+            for (signal, time) in restoredSignalTimes.removeValue(forKey: reading.asset) ?? [:] {
+                aligner.seed(signal: signal, lastTime: time)
+            }
             assets[reading.asset] = AssetRuntime(
-                aligner: AssetAligner(
-                    asset: reading.asset,
-                    tick: profile.tick,
-                    maxHold: profile.maxHold,
-                    maxSignals: profile.maxSignals
-                ),
+                aligner: aligner,
                 detector: profile.detector.makeDetector(tick: profile.tick),
                 alarm: AlarmStateMachine(asset: reading.asset, policy: profile.alarm),
                 state: nil

@@ -94,6 +94,7 @@ public struct PipelineService: Service {
             pipeline.restore(openAlarms: open)
             let detectors = try await store.detectorStates()
             pipeline.restore(detectorSnapshots: detectors)
+            pipeline.restore(signalTimes: try await store.signalTimes())
             if !open.isEmpty || !detectors.isEmpty {
                 logger.info(
                     "Restored state",
@@ -185,6 +186,12 @@ public struct PipelineService: Service {
             batch.readings[reading.asset] = (
                 count: (previous?.count ?? 0) + 1, lastTime: max(previous?.lastTime ?? 0, reading.time.milliseconds)
             )
+            if reading.stamped {
+                batch.signalTimes[reading.asset, default: [:]][reading.signal] = max(
+                    batch.signalTimes[reading.asset]?[reading.signal] ?? .min,
+                    reading.time.milliseconds
+                )
+            }
             record(outputs, into: &batch)
         }
         metrics.update { $0.readingsAccepted += accepted }
