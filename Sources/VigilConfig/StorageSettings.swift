@@ -4,9 +4,13 @@ public struct StorageSettings: Hashable, Sendable, Decodable {
     public var path: String
     /// Events older than this are deleted (undelivered alerts never are).
     public var retention: ConfigDuration
+    /// Largest size of the database file in bytes (`max_size: 512MB`); at the cap the oldest
+    /// history is deleted to make room. Keep it below the free space of the filesystem.
+    public var maxSize: Int64
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case path, retention
+        case maxSize = "max_size"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -17,11 +21,27 @@ public struct StorageSettings: Hashable, Sendable, Decodable {
         guard retention.duration >= .seconds(3600) else {
             throw container.invalid(.retention, "retention must be at least 1h")
         }
+        let size = try container.decode(String.self, forKey: .maxSize, default: "1GB")
+        guard let bytes = Self.bytes(size), bytes >= 65_536 else {
+            throw container.invalid(.maxSize, "max_size must be a size such as 64KB, 512MB or 2GB, at least 64KB")
+        }
+        maxSize = bytes
     }
 
     init() {
         path = "/var/lib/vigil/vigil.db"
         retention = ConfigDuration("90d")!
+        maxSize = 1 << 30
+    }
+
+    /// Bytes of a size written as a number and KB, MB or GB (powers of 1024).
+    static func bytes(_ text: String) -> Int64? {
+        for (unit, factor) in [("KB", Int64(1) << 10), ("MB", Int64(1) << 20), ("GB", Int64(1) << 30)]
+        where text.hasSuffix(unit) {
+            guard let number = Int64(text.dropLast(2)), number > 0, number < (Int64.max / factor) else { return nil }
+            return number * factor
+        }
+        return nil
     }
 }
 
@@ -41,10 +61,13 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
     public var qos: Int
     /// Topic on which operators send commands (`accept_new_normal`); answers go to its `/ack`.
     public var commandTopic: String
+    /// Topic of notices about the daemon itself (a corrupt database set aside at start).
+    public var noticeTopic: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case topic, qos
         case commandTopic = "command_topic"
+        case noticeTopic = "notice_topic"
         case stateTopic = "state_topic"
         case statusTopic = "status_topic"
         case deadLetterTopic = "dead_letter_topic"
@@ -65,9 +88,10 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
         qos = try container.decode(Int.self, forKey: .qos, default: 1)
         guard (1...2).contains(qos) else { throw container.invalid(.qos, "alert qos must be 1 or 2") }
         commandTopic = try container.decode(String.self, forKey: .commandTopic, default: "vigil/command")
+        noticeTopic = try container.decode(String.self, forKey: .noticeTopic, default: "vigil/notice")
         for (key, value) in [
             (CodingKeys.topic, topic), (.stateTopic, stateTopic), (.statusTopic, statusTopic),
-            (.deadLetterTopic, deadLetterTopic), (.commandTopic, commandTopic),
+            (.deadLetterTopic, deadLetterTopic), (.commandTopic, commandTopic), (.noticeTopic, noticeTopic),
         ]
         where value.isEmpty || value.contains("+") || value.contains("#") {
             throw container.invalid(key, "a publish topic must be non-empty and contain no '+' or '#'")
@@ -82,6 +106,7 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
         deadLetterMaxBytes = 1024
         qos = 1
         commandTopic = "vigil/command"
+        noticeTopic = "vigil/notice"
     }
 }
 

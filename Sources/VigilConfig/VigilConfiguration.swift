@@ -32,7 +32,7 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable {
         // Vigil must never consume what it publishes: no signal topic may match an output topic.
         let outputs = [
             alerts.topic, alerts.stateTopic, alerts.statusTopic, alerts.deadLetterTopic + "/malformed",
-            alerts.commandTopic, alerts.commandTopic + "/ack",
+            alerts.commandTopic, alerts.commandTopic + "/ack", alerts.noticeTopic,
         ]
         .map { TopicPattern.expand($0, with: ["asset": "asset-1"]) }
         for (index, asset) in assets.enumerated() {

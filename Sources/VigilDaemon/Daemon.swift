@@ -80,7 +80,7 @@ public struct Daemon: Sendable {
 
         adjustIngest(&subscriberOptions)
         metrics = DaemonMetrics()
-        store = try EventStore(path: configuration.storage.path)
+        store = try EventStore(path: configuration.storage.path, maxSize: configuration.storage.maxSize)
         subscriber = MQTTClient(options: subscriberOptions, logger: logger.with("mqtt.connection", "ingest"))
         publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
         let wakeups = Wakeups()
@@ -117,7 +117,8 @@ public struct Daemon: Sendable {
                     qos: Int32(alerts.qos),
                     deadLetter: alerts.deadLetterTopic,
                     deadLetterMaxBytes: alerts.deadLetterMaxBytes,
-                    command: alerts.commandTopic
+                    command: alerts.commandTopic,
+                    notice: alerts.noticeTopic
                 ),
                 deadLetters: lettersContinuation,
                 outboxWakeups: wakeups,

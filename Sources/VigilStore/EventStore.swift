@@ -14,9 +14,15 @@ public final class EventStore: Sendable {
     let lock: DatabaseLock
     /// Path of the database file.
     public let path: String
+    /// Set when the database was found corrupt at start and replaced by a fresh one.
+    public let recovery: DatabaseRecovery?
 
     /// Opens (creating if needed) and migrates the database.
-    public init(path: String) throws(StoreError) {
+    /// - Parameters:
+    ///   - path: the database file.
+    ///   - maxSize: the largest size of the file in bytes (`PRAGMA max_page_count`); writes beyond it
+    ///     fail with SQLITE_FULL until `makeRoom()` deletes old history.
+    public init(path: String, maxSize: Int64 = 1 << 30) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.label = "vigil.store"
@@ -24,6 +30,8 @@ public final class EventStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            try db.execute(sql: "PRAGMA max_page_count = \(max(16, maxSize / pageSize))")
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -32,6 +40,7 @@ public final class EventStore: Sendable {
             }
         }
         lock = try DatabaseLock(database: path)
+        recovery = try DatabaseRecovery.recoverIfCorrupt(path: path)
         queue = try StoreError.wrap("open \(path)") { try DatabaseQueue(path: path, configuration: configuration) }
         try StoreError.wrap("migrate \(path)") { try Schema.migrator.migrate(queue) }
     }
@@ -240,6 +249,37 @@ public final class EventStore: Sendable {
                 try db.execute(
                     sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?",
                     arguments: [cutoff.milliseconds]
+                )
+                return deleted
+            }
+        }
+    }
+
+    /// Makes room in a database at its size cap: deletes the oldest tenth of the events (at least
+    /// 100) and the closed alarms they leave behind; the outbox is never touched. Freed pages are
+    /// reused by later writes.
+    /// - Returns: the number of events deleted (0 when the database is not at its cap, e.g. when
+    ///   the filesystem is full instead).
+    @discardableResult
+    public func makeRoom() async throws(StoreError) -> Int {
+        try await StoreError.wrap("make room") {
+            try await queue.write { db in
+                let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                let cap = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? .max
+                let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+                guard pages >= cap - 2, free < 8 else { return 0 }
+                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0
+                guard total > 0 else { return 0 }
+                try db.execute(
+                    sql: "DELETE FROM event WHERE id IN (SELECT id FROM event ORDER BY time, id LIMIT ?)",
+                    arguments: [max(100, total / 10)]
+                )
+                let deleted = db.changesCount
+                try db.execute(
+                    sql: """
+                        DELETE FROM alarm WHERE is_open = 0
+                        AND id NOT IN (SELECT DISTINCT alarm_id FROM event)
+                        """
                 )
                 return deleted
             }

@@ -95,14 +95,14 @@ import VigilTestSupport
     }
 
     /// Without persistence the broker forgets Vigil's session: readings published before Vigil has
-    /// subscribed again have no one to be queued for. Re-subscribing bounds the loss to that gap;
-    /// the client that subscribed only once receives nothing more.
+    /// subscribed again have no one to be queued for. Re-subscribing bounds the loss to that gap
+    /// (none at all when Vigil is back before the devices); the client that subscribed only once
+    /// receives nothing more.
     @Test func negativeControlsABrokerWithoutPersistenceLosesTheGapAndASubscribeOnceClientEverything() async throws {
         let resubscribing = try await run(.sigkill, persistence: false)
         let subscribeOnce = try await run(.sigkill, persistence: false, resubscribe: false)
         print("negative control (broker without persistence, SIGKILL): \(resubscribing)")
         print("negative control (and a subscribe-once client): \(subscribeOnce)")
-        #expect(resubscribing.lost > 0, "\(resubscribing)")
         #expect(subscribeOnce.lost > 6000, "\(subscribeOnce)")
         #expect(resubscribing.lost < subscribeOnce.lost / 2, "\(resubscribing) vs \(subscribeOnce)")
     }

@@ -93,7 +93,7 @@ import VigilTestSupport
             let reader = try EventReader.open(path: database)
             #expect(try reader.integrityCheck() == ["ok"])
             let events = try reader.events(EventQuery(limit: 1_000_000))
-            #expect(events.count >= 20, "the load raised too few alarms to test delivery: \(events.count)")
+            #expect(events.count >= 5, "the load raised too few alarms to test delivery: \(events.count)")
             // Every event's alert reached the broker at least once.
             struct Key: Hashable {
                 var alarm: String

@@ -37,6 +37,38 @@ import VigilStore
         try second.close()
     }
 
+    @Test func atItsSizeCapTheStoreRefusesWritesUntilOldHistoryMakesRoomAndNeverLosesTheOutbox() async throws {
+        let store = try EventStore(path: path, maxSize: 128 * 1024)
+        defer {
+            try? store.close()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        var written = 0
+        var full: StoreError?
+        while full == nil, written < 10_000 {
+            var batch = StoreBatch()
+            batch.events = (0..<20).map { event("p\(written + $0)", .raised, at: Int64(written + $0) * 1000) }
+            batch.outbox = [(topic: "vigil/alerts/p", payload: Array(repeating: 65, count: 200), qos: 1, retain: false)]
+            do {
+                try await store.record(batch, at: Timestamp(milliseconds: 0))
+                written += 20
+            } catch {
+                full = error
+            }
+        }
+        let error = try #require(full, "the cap was never reached")
+        #expect(error.code.map { $0 & 0xFF } == 13, "\(error)")
+        let outbox = try await store.outboxCount()
+        let deleted = try await store.makeRoom()
+        #expect(deleted >= 100)
+        #expect(try await store.outboxCount() == outbox)
+        var batch = StoreBatch()
+        batch.events = [event("after", .raised, at: 99_000_000)]
+        try await store.record(batch, at: Timestamp(milliseconds: 0))
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(size <= 128 * 1024)
+    }
+
     @Test func recordsAndQueriesEventsWithFilters() async throws {
         let store = try EventStore(path: path)
         defer { try? FileManager.default.removeItem(at: directory) }

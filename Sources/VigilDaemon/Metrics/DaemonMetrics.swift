@@ -23,6 +23,8 @@ public final class DaemonMetrics: Sendable {
         public var storeErrors = 0
         /// Failed database writes by SQLite's extended result code (`other` without one).
         public var storeErrorsByCode: [String: Int] = [:]
+        /// Events deleted to make room in a database at its size cap.
+        public var eventsPruned = 0
         /// Ticks whose detection was not a finite number.
         public var engineErrors = 0
         /// Assets by the state their state topic says.

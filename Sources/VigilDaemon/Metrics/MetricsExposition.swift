@@ -96,6 +96,11 @@ public enum MetricsExposition {
                 labels: [("code", code)]
             )
         }
+        counter(
+            "vigil_store_pruned_events_total",
+            "Events deleted to make room in a database at its size cap.",
+            daemon.eventsPruned
+        )
         counter("vigil_engine_errors_total", "Ticks whose detection was not a finite number.", daemon.engineErrors)
         for state in AssetState.allCases {
             gauge(

@@ -18,6 +18,8 @@ public struct AlertTopics: Sendable, Hashable {
     public var deadLetterMaxBytes: Int
     /// Operators' command topic; acknowledgements go to its `/ack`.
     public var command: String
+    /// Topic of notices about the daemon itself.
+    public var notice: String
 
     /// Creates the topics.
     public init(
@@ -26,7 +28,8 @@ public struct AlertTopics: Sendable, Hashable {
         qos: Int32,
         deadLetter: String,
         deadLetterMaxBytes: Int,
-        command: String = "vigil/command"
+        command: String = "vigil/command",
+        notice: String = "vigil/notice"
     ) {
         self.alert = alert
         self.state = state
@@ -34,6 +37,7 @@ public struct AlertTopics: Sendable, Hashable {
         self.deadLetter = deadLetter
         self.deadLetterMaxBytes = deadLetterMaxBytes
         self.command = command
+        self.notice = notice
     }
 }
 
@@ -105,6 +109,19 @@ public struct PipelineService: Service {
             logger.error("Cannot read open alarms; they may be raised again", metadata: ["store.error": "\(error)"])
         }
         var batch = StoreBatch()
+        if let recovery = store.recovery {
+            // One notice, through the outbox like an alert, that the old database was set aside.
+            logger.critical("Database was corrupt; started a fresh one", metadata: ["store.recovery": "\(recovery)"])
+            let notice = Notice(
+                kind: "database_recovered",
+                detail: "\(recovery)",
+                time: clock.now(),
+                files: recovery.movedTo,
+                vigilVersion: version
+            )
+            batch.outbox.append((topic: topics.notice, payload: notice.jsonBytes(), qos: topics.qos, retain: false))
+            await commit(&batch)
+        }
         var readingsInBatch = 0
         var lastCommit = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
@@ -324,6 +341,15 @@ public struct PipelineService: Service {
                 metrics.update {
                     $0.storeErrors += 1
                     $0.storeErrorsByCode[error.code.map { "\($0)" } ?? "other", default: 0] += 1
+                }
+                if error.code.map({ $0 & 0xFF }) == 13, let deleted = try? await store.makeRoom(), deleted > 0 {
+                    // SQLITE_FULL at the configured size cap: the oldest history goes, never the outbox.
+                    metrics.update { $0.eventsPruned += deleted }
+                    logger.warning(
+                        "Database at its size cap: deleted the oldest events",
+                        metadata: ["store.deleted": "\(deleted)"]
+                    )
+                    continue
                 }
                 logger.error(
                     "Database write failed; holding intake until it succeeds",
