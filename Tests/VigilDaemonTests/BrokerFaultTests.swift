@@ -107,3 +107,67 @@ import VigilTestSupport
         #expect(resubscribing.lost < subscribeOnce.lost / 2, "\(resubscribing) vs \(subscribeOnce)")
     }
 }
+
+/// The real binary stalled (SIGSTOP) for three seconds at 2,000 readings/s: the broker must queue
+/// 6,000 readings for it. With the documented `max_queued_messages 0` nothing is lost; with
+/// mosquitto's default of 1,000, the same harness sees the broker drop readings.
+@Suite(.serialized) struct StalledDaemonTests {
+    func run(brokerQueue: Int) async throws -> LoadOutcome {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await MosquittoBroker.withBroker(extraConfiguration: "max_queued_messages \(brokerQueue)") {
+            broker in
+            let metricsPort = Int(try FreePort.find())
+            let load = SequencedLoad(brokerPort: broker.port, count: 12_000)
+            let config = directory.appendingPathComponent("vigil.yaml").path
+            try """
+            \(brokerAndStorage(port: broker.port, database: directory.appendingPathComponent("vigil.db").path, clientID: "vigil-stall", metricsPort: metricsPort))
+            assets:
+              - name: "{asset}"
+                signals:
+                  - name: "{signal}"
+                    topic: "load/{asset}/{signal}"
+                    value: "$.v"
+                    time: "$.ts"
+                detector: {window: 40, warmup: 20, stuck_after: 0}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let daemon = try ChildProcess(
+                executable: Repository.vigilBinary,
+                arguments: ["run", "--config", config, "--log-level", "warning"],
+                outputPath: directory.appendingPathComponent("vigil.log").path
+            )
+            defer {
+                daemon.signal(SIGCONT)
+                daemon.signal(SIGTERM)
+                _ = daemon.wait(timeout: .seconds(30))
+            }
+            _ = try await scrape(port: metricsPort) { $0.value("vigil_mqtt_connected", ["connection": "ingest"]) == 1 }
+            let acknowledged = Progress()
+            async let published = load.run(acknowledged: acknowledged)
+            while acknowledged.value < load.count / 3 { try await Task.sleep(for: .milliseconds(5)) }
+            daemon.signal(SIGSTOP)
+            try await Task.sleep(for: .seconds(3))
+            daemon.signal(SIGCONT)
+            let retries = try await published
+            return try await LoadOutcome.read(
+                metricsPort: metricsPort,
+                sent: load.count,
+                retries: retries,
+                reconnect: nil,
+                patience: .seconds(30)
+            )
+        }
+    }
+
+    @Test func aStalledDaemonLosesNothingWithTheDocumentedBrokerQueue() async throws {
+        let outcome = try await run(brokerQueue: 0)
+        print("stalled 3 s, max_queued_messages 0: \(outcome)")
+        #expect(outcome.lost == 0, "\(outcome)")
+    }
+
+    @Test func negativeControlMosquittosDefaultQueueOf1000DropsReadings() async throws {
+        let outcome = try await run(brokerQueue: 1000)
+        print("stalled 3 s, max_queued_messages 1000: \(outcome)")
+        #expect(outcome.lost > 1000, "\(outcome)")
+    }
+}
