@@ -9,12 +9,19 @@ import VigilTestSupport
     func withTLSBroker<T>(
         _ certificates: TestCertificates,
         tlsVersion: String? = nil,
+        requireClientCertificate: Bool = false,
+        crlFile: String? = nil,
         _ body: (Int32) async throws -> T
     ) async throws -> T {
         let port = try FreePort.find()
         // The plain listener that MosquittoBroker always opens is used only to see that it is up.
         return try await MosquittoBroker.withBroker(
-            extraConfiguration: certificates.listenerConfiguration(port: port, tlsVersion: tlsVersion)
+            extraConfiguration: certificates.listenerConfiguration(
+                port: port,
+                tlsVersion: tlsVersion,
+                requireClientCertificate: requireClientCertificate,
+                crlFile: crlFile
+            )
         ) { _ in try await body(port) }
     }
 
@@ -22,6 +29,7 @@ import VigilTestSupport
         port: Int32,
         caFile: String,
         host: String = "localhost",
+        clientCertificate: (certFile: String, keyFile: String)? = nil,
         capture: LogCapture = LogCapture()
     ) -> MQTTClient {
         MQTTClient(
@@ -29,7 +37,7 @@ import VigilTestSupport
                 host: host,
                 port: port,
                 clientID: "tls-\(UUID().uuidString.prefix(8))",
-                tls: .init(caFile: caFile),
+                tls: .init(caFile: caFile, certFile: clientCertificate?.certFile, keyFile: clientCertificate?.keyFile),
                 reconnectDelay: .milliseconds(100),
                 reconnectDelayMax: .milliseconds(300)
             ),
@@ -75,6 +83,62 @@ import VigilTestSupport
             try await withRunning([client]) { try await waitForAttempts(client, 2) }
             #expect(client.statistics.connects == 0)
             #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
+        }
+    }
+
+    @Test func refusesAnExpiredBrokerCertificate() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificates = try TestCertificates(in: directory, serverDays: 0)
+        try await Task.sleep(for: .milliseconds(1100))
+        try await withTLSBroker(certificates) { port in
+            let capture = LogCapture()
+            let client = client(port: port, caFile: certificates.caFile, capture: capture)
+            try await withRunning([client]) { try await waitForAttempts(client, 2) }
+            #expect(client.statistics.connects == 0)
+            #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
+        }
+    }
+
+    @Test func refusesAFakeCAThatCopiesTheRealCAsName() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let real = try TestCertificates(in: directory, name: "real", caCommonName: "Plant CA")
+        let fake = try TestCertificates(in: directory, name: "fake", caCommonName: "Plant CA")
+        try await withTLSBroker(fake) { port in
+            let capture = LogCapture()
+            let client = client(port: port, caFile: real.caFile, capture: capture)
+            try await withRunning([client]) { try await waitForAttempts(client, 2) }
+            #expect(client.statistics.connects == 0)
+            #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
+        }
+    }
+
+    @Test func mutualTLSAcceptsAValidClientCertificateAndRefusesARevokedOneOrNone() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificates = try TestCertificates(in: directory)
+        let valid = try certificates.clientCertificate("vigil")
+        let revoked = try certificates.clientCertificate("stolen")
+        let crl = try certificates.revocationList(revoking: [revoked.certFile])
+        try await withTLSBroker(certificates, requireClientCertificate: true, crlFile: crl) { port in
+            let good = client(port: port, caFile: certificates.caFile, clientCertificate: valid)
+            try await withRunning([good]) {
+                try await good.waitUntilConnected()
+                try await good.publish(topic: "mtls/ok", payload: [1], qos: 1, retain: false)
+            }
+            for (certificate, label) in [(revoked, "revoked"), (nil, "none")] as [((String, String)?, String)] {
+                let capture = LogCapture()
+                let refused = client(
+                    port: port,
+                    caFile: certificates.caFile,
+                    clientCertificate: certificate.map { (certFile: $0.0, keyFile: $0.1) },
+                    capture: capture
+                )
+                try await withRunning([refused]) { try await waitForAttempts(refused, 2) }
+                #expect(refused.statistics.connects == 0, "\(label)")
+                #expect(!capture.messages.isEmpty, "\(label): nothing logged")
+            }
         }
     }
 
