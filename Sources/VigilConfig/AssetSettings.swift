@@ -1,7 +1,7 @@
 public import VigilCore
 
 /// One entry of `assets:`: a machine, or with captures in its topics a fleet of identical ones.
-public struct AssetSettings: Hashable, Sendable, Decodable {
+public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
     /// Asset name, or a template such as `{asset}` filled from topic captures.
     public var name: String
     /// The signals.
@@ -71,7 +71,7 @@ public struct AssetSettings: Hashable, Sendable, Decodable {
 }
 
 /// One signal of an asset entry: its topic, payload format and plausible range.
-public struct SignalSettings: Hashable, Sendable, Decodable {
+public struct SignalSettings: Hashable, Sendable, Decodable, Encodable {
     /// Signal name, or a template such as `{signal}`; absent for SenML, whose records name signals.
     public var name: String?
     /// Topic pattern with optional captures.
@@ -86,6 +86,28 @@ public struct SignalSettings: Hashable, Sendable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, topic, format, value, time, min, max
         case minDeviation = "min_deviation"
+    }
+
+    /// Writes the signal back in the YAML form it was read from (`vigil config show`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encode(topic.text, forKey: .topic)
+        switch format {
+        case .plain:
+            try container.encode("plain", forKey: .format)
+        case .senml:
+            try container.encode("senml", forKey: .format)
+        case .json(let value, let time):
+            try container.encode("json", forKey: .format)
+            try container.encode(value.text, forKey: .value)
+            try container.encodeIfPresent(time?.text, forKey: .time)
+        }
+        if let range {
+            if range.lowerBound > -Double.greatestFiniteMagnitude { try container.encode(range.lowerBound, forKey: .min) }
+            if range.upperBound < Double.greatestFiniteMagnitude { try container.encode(range.upperBound, forKey: .max) }
+        }
+        try container.encodeIfPresent(minDeviation, forKey: .minDeviation)
     }
 
     public init(from decoder: any Decoder) throws {

@@ -1,7 +1,7 @@
 /// The `broker:` section: where and how to connect.
-public struct BrokerSettings: Hashable, Sendable, Decodable {
+public struct BrokerSettings: Hashable, Sendable, Decodable, Encodable {
     /// The `broker.tls:` section.
-    public struct TLSSettings: Hashable, Sendable, Decodable {
+    public struct TLSSettings: Hashable, Sendable, Decodable, Encodable {
         /// PEM file of the certificate authorities to trust.
         public var caFile: String
         /// PEM client certificate, for mutual TLS.

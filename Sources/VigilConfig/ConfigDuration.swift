@@ -1,5 +1,5 @@
 /// A duration written as a number and a unit: `500ms`, `30s`, `10m`, `24h`, `90d`.
-public struct ConfigDuration: Hashable, Sendable, Decodable, CustomStringConvertible {
+public struct ConfigDuration: Hashable, Sendable, Decodable, Encodable, CustomStringConvertible {
     /// The duration.
     public var duration: Duration
     /// The text as written.
@@ -22,6 +22,12 @@ public struct ConfigDuration: Hashable, Sendable, Decodable, CustomStringConvert
             return
         }
         return nil
+    }
+
+    /// Writes the duration as it was written (`90d`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
     }
 
     public init(from decoder: any Decoder) throws {

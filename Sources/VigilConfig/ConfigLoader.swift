@@ -167,3 +167,11 @@ public enum ConfigLoader {
         return current
     }
 }
+
+extension VigilConfiguration {
+    /// The effective configuration, defaults filled in, as YAML (`vigil config show`). It holds no
+    /// secret: a password is only ever named by `password_file`, never read into the configuration.
+    public func yaml() throws -> String {
+        try YAMLEncoder().encode(self)
+    }
+}

@@ -2,7 +2,7 @@ public import VigilCore
 public import VigilNN
 
 /// The `detector:` section of an asset.
-public struct DetectorSettings: Hashable, Sendable, Decodable {
+public struct DetectorSettings: Hashable, Sendable, Decodable, Encodable {
     /// Detector kind: `lstm` (a recurrent network learned on the gateway) or `robust` (rolling
     /// median and MAD only).
     public var kind: String
@@ -193,7 +193,7 @@ public struct DetectorSettings: Hashable, Sendable, Decodable {
 }
 
 /// The `alarm:` section of an asset.
-public struct AlarmSettings: Hashable, Sendable, Decodable {
+public struct AlarmSettings: Hashable, Sendable, Decodable, Encodable {
     /// Score at or over which a tick counts.
     public var threshold: Double
     /// Consecutive ticks over the threshold to raise.

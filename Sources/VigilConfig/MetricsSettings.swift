@@ -1,5 +1,5 @@
 /// The `metrics:` section: the Prometheus endpoint that `vigil status` and a scraper read.
-public struct MetricsSettings: Hashable, Sendable, Decodable {
+public struct MetricsSettings: Hashable, Sendable, Decodable, Encodable {
     /// Loopback address the endpoint listens on (`127.0.0.1` or `::1`).
     public var address: String
     /// TCP port of the endpoint; 0 turns it off.

@@ -1,5 +1,5 @@
 /// The `storage:` section: the SQLite database.
-public struct StorageSettings: Hashable, Sendable, Decodable {
+public struct StorageSettings: Hashable, Sendable, Decodable, Encodable {
     /// Path of the database file.
     public var path: String
     /// Events older than this are deleted (undelivered alerts never are).
@@ -28,6 +28,14 @@ public struct StorageSettings: Hashable, Sendable, Decodable {
         maxSize = bytes
     }
 
+    /// Writes the section back as YAML (`vigil config show`), the size in KB.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(retention, forKey: .retention)
+        try container.encode("\(maxSize / 1024)KB", forKey: .maxSize)
+    }
+
     init() {
         path = "/var/lib/vigil/vigil.db"
         retention = ConfigDuration("90d")!
@@ -46,7 +54,7 @@ public struct StorageSettings: Hashable, Sendable, Decodable {
 }
 
 /// The `alerts:` section: where alerts, states and the daemon's status go.
-public struct AlertSettings: Hashable, Sendable, Decodable {
+public struct AlertSettings: Hashable, Sendable, Decodable, Encodable {
     /// Alert topic template; `{asset}` is replaced by the asset name.
     public var topic: String
     /// Retained per-asset state topic template (`learning`, `normal`, `alarm`).
@@ -111,7 +119,7 @@ public struct AlertSettings: Hashable, Sendable, Decodable {
 }
 
 /// The `limits:` section: bounds on what a payload may be.
-public struct LimitSettings: Hashable, Sendable, Decodable {
+public struct LimitSettings: Hashable, Sendable, Decodable, Encodable {
     /// Largest payload accepted, in bytes.
     public var maxPayloadBytes: Int
     /// How far in the future of its arrival a time stamp may be.

@@ -1,7 +1,7 @@
 import VigilCore
 
 /// The whole YAML configuration of the daemon, as documented in `schemas/config.schema.json`.
-public struct VigilConfiguration: Hashable, Sendable, Decodable {
+public struct VigilConfiguration: Hashable, Sendable, Decodable, Encodable {
     /// Broker connection.
     public var broker: BrokerSettings
     /// Database.

@@ -5,8 +5,8 @@ import VigilConfig
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Check a configuration file.",
-        subcommands: [Check.self]
+        abstract: "Check a configuration file, or print it with every default filled in.",
+        subcommands: [Check.self, Show.self]
     )
 
     /// `vigil config check FILE`.
@@ -31,6 +31,27 @@ struct ConfigCommand: ParsableCommand {
                 }
                 let signals = configuration.assets.reduce(0) { $0 + $1.signals.count }
                 print("\(file): ok (\(configuration.assets.count) asset entries, \(signals) signal topics)")
+            } catch {
+                printError("\(error)")
+                throw configurationExitCode
+            }
+        }
+    }
+
+    /// `vigil config show FILE`.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print the effective configuration (defaults filled in) as YAML.",
+            discussion: "The broker password never appears: only the path of its password_file does."
+        )
+
+        @Argument(help: "The YAML configuration file.")
+        var file: String
+
+        func run() throws {
+            do {
+                print(try ConfigLoader.load(path: file).yaml(), terminator: "")
             } catch {
                 printError("\(error)")
                 throw configurationExitCode

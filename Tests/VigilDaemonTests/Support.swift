@@ -89,6 +89,11 @@ final class Collector: Sendable {
     let client: MQTTClient
     private let received = Mutex<[MQTTMessage]>([])
 
+    /// Collects what an already configured client receives.
+    init(client: MQTTClient) {
+        self.client = client
+    }
+
     init(port: Int32, filters: [String], id: String = "collector", cleanSession: Bool = true) {
         client = MQTTClient(
             options: ConnectOptions(

@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+import VigilDaemon
+import VigilMQTT
+import VigilTestSupport
+
+/// Credentials and access control against a real mosquitto with a password file and the ACL that
+/// docs/operations.md documents.
+@Suite(.serialized) struct SecurityTests {
+    static let secret = "s3cret-Pa55-Vigil-7q"
+    static let acl = """
+        user vigil
+        topic read plant/#
+        topic write vigil/#
+        topic read vigil/command
+
+        user operator
+        topic write vigil/command
+        topic read vigil/#
+
+        pattern write plant/%u/#
+        """
+
+    /// A broker that knows `users` (name: password), refuses anonymous clients and applies the ACL.
+    func withSecuredBroker<T>(
+        _ directory: URL,
+        users: [String: String],
+        _ body: (MosquittoBroker) async throws -> T
+    )
+        async throws -> T
+    {
+        let passwords = directory.appendingPathComponent("mosquitto.passwd").path
+        for (index, (user, password)) in users.sorted(by: { $0.key < $1.key }).enumerated() {
+            let result = try runCommand(
+                "/usr/bin/mosquitto_passwd",
+                (index == 0 ? ["-c"] : []) + ["-b", passwords, user, password]
+            )
+            #expect(result.status == 0, "\(result.error)")
+        }
+        let acl = directory.appendingPathComponent("mosquitto.acl").path
+        try Self.acl.write(toFile: acl, atomically: true, encoding: .utf8)
+        for file in [passwords, acl] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        return try await MosquittoBroker.withBroker(
+            extraConfiguration: "allow_anonymous false\npassword_file \(passwords)\nacl_file \(acl)"
+        ) { broker in try await body(broker) }
+    }
+
+    func writeConfig(_ directory: URL, brokerPort: Int32, passwordFile: String, metricsPort: Int) throws -> String {
+        let path = directory.appendingPathComponent("vigil.yaml").path
+        try """
+        broker:
+          host: 127.0.0.1
+          port: \(brokerPort)
+          client_id: vigil-secure
+          username: vigil
+          password_file: \(passwordFile)
+          clean_session: false
+          reconnect_delay: 200ms
+          reconnect_delay_max: 1s
+        storage:
+          path: \(directory.appendingPathComponent("vigil.db").path)
+        metrics:
+          port: \(metricsPort)
+        assets:
+          - name: "{asset}"
+            signals:
+              - name: "{signal}"
+                topic: "plant/{asset}/{signal}"
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func writeSecret(_ text: String, to path: String, mode: Int = 0o600) throws {
+        try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
+    @Test func thePasswordNeverAppearsInLogsEnvironmentOrConfigShowAndAWrongOneIsRefused() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withSecuredBroker(directory, users: ["vigil": Self.secret]) { broker in
+            let passwordFile = directory.appendingPathComponent("broker.pass").path
+            let metricsPort = Int(try FreePort.find())
+            let config = try writeConfig(
+                directory,
+                brokerPort: broker.port,
+                passwordFile: passwordFile,
+                metricsPort: metricsPort
+            )
+            var logs: [String] = []
+            for (password, label) in [(Self.secret, "right"), ("wrong-\(Self.secret)", "wrong")] {
+                try writeSecret(password, to: passwordFile)
+                let log = directory.appendingPathComponent("vigil-\(label).log").path
+                let daemon = try ChildProcess(
+                    executable: Repository.vigilBinary,
+                    arguments: ["run", "--config", config, "--log-level", "trace"],
+                    outputPath: log
+                )
+                let figures = try await scrape(port: metricsPort) {
+                    label == "right"
+                        ? $0.value("vigil_mqtt_connected", ["connection": "ingest"]) == 1
+                        : $0.value("vigil_mqtt_reconnects_total", ["connection": "ingest"]) ?? 0 >= 2
+                }
+                let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(daemon.pid)/environ"))) ?? Data()
+                #expect(!environment.isEmpty)
+                #expect(String(decoding: environment, as: UTF8.self).range(of: Self.secret) == nil, "\(label)")
+                daemon.signal(SIGTERM)
+                _ = daemon.wait(timeout: .seconds(30))
+                logs.append(try String(contentsOfFile: log, encoding: .utf8))
+                if label == "right" {
+                    #expect(figures.value("vigil_mqtt_connected", ["connection": "ingest"]) == 1)
+                } else {
+                    // Refused, and retried with backoff rather than in a storm.
+                    #expect(figures.value("vigil_mqtt_connects_total", ["connection": "ingest"]) == 0)
+                    #expect(logs.last?.contains("not authorised") == true || logs.last?.contains("refused") == true)
+                }
+            }
+            for log in logs {
+                #expect(log.range(of: Self.secret) == nil, "the password is in the log")
+            }
+            let show = try runCommand(Repository.vigilBinary, ["config", "show", config])
+            #expect(show.status == 0, "\(show.error)")
+            #expect(show.output.contains("password_file: \(passwordFile)"))
+            #expect(show.output.range(of: Self.secret) == nil)
+        }
+    }
+
+    @Test func aPasswordFileReadableByOthersRefusesToStart() throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passwordFile = directory.appendingPathComponent("broker.pass").path
+        try writeSecret(Self.secret, to: passwordFile, mode: 0o644)
+        let config = try writeConfig(directory, brokerPort: 1883, passwordFile: passwordFile, metricsPort: 0)
+        let result = try runCommand(Repository.vigilBinary, ["run", "--config", config])
+        #expect(result.status == 78)
+        #expect(result.error.contains("readable by others"), "\(result.error)")
+        #expect(result.error.range(of: Self.secret) == nil)
+    }
+
+    @Test func withTheDocumentedACLADeviceCanNeitherPublishOnVigilsTopicsNorReachThemThroughVigil() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let users = ["vigil": Self.secret, "operator": "op-pass", "dev1": "dev1-pass", "dev2": "dev2-pass"]
+        try await withSecuredBroker(directory, users: users) { broker in
+            let passwordFile = directory.appendingPathComponent("broker.pass").path
+            try writeSecret(Self.secret, to: passwordFile)
+            let metricsPort = Int(try FreePort.find())
+            let config = try writeConfig(
+                directory,
+                brokerPort: broker.port,
+                passwordFile: passwordFile,
+                metricsPort: metricsPort
+            )
+            let daemon = try ChildProcess(
+                executable: Repository.vigilBinary,
+                arguments: ["run", "--config", config, "--log-level", "warning"],
+                outputPath: directory.appendingPathComponent("vigil.log").path
+            )
+            defer {
+                daemon.signal(SIGTERM)
+                _ = daemon.wait(timeout: .seconds(30))
+            }
+            _ = try await scrape(port: metricsPort) { $0.value("vigil_mqtt_connected", ["connection": "ingest"]) == 1 }
+            let operatorView = MQTTClient(
+                options: ConnectOptions(
+                    host: "127.0.0.1",
+                    port: broker.port,
+                    clientID: "operator-view",
+                    username: "operator",
+                    password: "op-pass",
+                    subscriptions: [.init(filter: "vigil/#")]
+                ),
+                logger: .test("operator")
+            )
+            let watcher = Collector(client: operatorView)
+            let device = MQTTClient(
+                options: ConnectOptions(
+                    host: "127.0.0.1",
+                    port: broker.port,
+                    clientID: "dev1",
+                    username: "dev1",
+                    password: "dev1-pass"
+                ),
+                logger: .test("dev1")
+            )
+            let forged = #"{"schema":"vigil.alert/1","asset":"pump-1","state":"raised"}"#
+            let figures = try await watcher.run {
+                try await withRunningClient(device) {
+                    // A denied publish may cost the device its connection; each is sent once it is back.
+                    func send(_ topic: String, _ payload: String) async throws {
+                        for _ in 0..<100 {
+                            do {
+                                try await device.publish(
+                                    topic: topic,
+                                    payload: Array(payload.utf8),
+                                    qos: 1,
+                                    retain: false
+                                )
+                                return
+                            } catch {
+                                try await Task.sleep(for: .milliseconds(100))
+                            }
+                        }
+                        Issue.record("could not publish on \(topic)")
+                    }
+                    // Allowed: its own readings.
+                    try await send("plant/dev1/temp", "21.5")
+                    // Denied by the broker: Vigil's outputs, the command topic, another device's subtree.
+                    for topic in ["vigil/alerts/pump-1", "vigil/state/pump-1", "vigil/status", "vigil/command"] {
+                        try await send(topic, forged)
+                    }
+                    try await send("plant/dev2/temp", "99")
+                    // Reaches Vigil, whose name check refuses it: no alert topic can be built from it.
+                    try await send("plant/dev1/..", "1")
+                }
+                return try await scrape(port: metricsPort) {
+                    $0.value("vigil_readings_accepted_total") == 1
+                        && $0.value("vigil_rejected_total", ["reason": "invalid_name"]) == 1
+                }
+            }
+            let seen = watcher.messages
+            #expect(figures.value("vigil_messages_received_total") == 2, "plant/dev2 or more reached Vigil")
+            #expect(figures.value("vigil_readings_accepted_total") == 1)
+            #expect(figures.value("vigil_rejected_total", ["reason": "invalid_name"]) == 1)
+            #expect(
+                !seen.contains { String(decoding: $0.payload, as: UTF8.self) == forged },
+                "a forged message got through"
+            )
+            #expect(!seen.contains { $0.topic.hasPrefix("vigil/alerts/") })
+            #expect(seen.contains { $0.topic == "vigil/deadletter/invalid_name" })
+        }
+    }
+}
