@@ -103,9 +103,11 @@ public struct SignalSettings: Hashable, Sendable, Decodable, Encodable {
             try container.encode(value.text, forKey: .value)
             try container.encodeIfPresent(time?.text, forKey: .time)
         }
-        if let range {
-            if range.lowerBound > -Double.greatestFiniteMagnitude { try container.encode(range.lowerBound, forKey: .min) }
-            if range.upperBound < Double.greatestFiniteMagnitude { try container.encode(range.upperBound, forKey: .max) }
+        if let range, range.lowerBound > -Double.greatestFiniteMagnitude {
+            try container.encode(range.lowerBound, forKey: .min)
+        }
+        if let range, range.upperBound < Double.greatestFiniteMagnitude {
+            try container.encode(range.upperBound, forKey: .max)
         }
         try container.encodeIfPresent(minDeviation, forKey: .minDeviation)
     }
