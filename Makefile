@@ -1,13 +1,16 @@
 # Vigil: the two commands of the README, and their parts.
 #   make demo   installs what is missing, builds, and runs a live demo (DURATION=seconds, default 120)
-#   make test   installs what is missing, builds, and runs every test
+#   make test   installs what is missing, builds, runs every test, and fuzzes the parsers briefly
+#   make soak   the fault suite's long variants (5,000 readings/s, 60 s outages, 500 kills)
 #   make release [CPU=x86-64-v3]   an optimised build; with CPU set, the engine is compiled for that
 #               CPU level with fused multiply-adds (about 2x faster; see docs/benchmarks.md)
 SHELL := /bin/bash
 DURATION ?= 120
 SWIFT ?= swift
 
-.PHONY: setup build release lint test demo clean
+FUZZ_SECONDS ?= 30
+
+.PHONY: setup build release lint test fuzz soak demo clean
 
 setup:
 	@scripts/setup.sh
@@ -26,9 +29,20 @@ lint:
 test: setup lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# libFuzzer on the payload decoder and the configuration loader, FUZZ_SECONDS each.
+fuzz: setup
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The fault suite's long variants: 5,000 readings/s, 60 s broker outages, 500 daemon kills.
+soak: setup
+	$(SWIFT) build --build-tests
+	VIGIL_SOAK=1 $(SWIFT) test --skip-build \
+		--filter 'BrokerFaultTests|StalledDaemonTests|DaemonKillTests|DatabaseFaultTests|BadInputCorpusTests'
 
 demo: build
 	@scripts/demo.sh $(DURATION)
 
 clean:
-	rm -rf .build run
+	rm -rf .build .build-fuzz run

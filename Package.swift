@@ -126,6 +126,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Fuzz targets for the payload decoder and the configuration loader (scripts/fuzz.sh).
+        .executableTarget(
+            name: "vigil-fuzz",
+            dependencies: ["VigilCore", "VigilConfig"],
+            swiftSettings: strictSettings
+        ),
         // Counting malloc wrappers for the no-allocation test of the engine (test support only).
         .target(name: "CVigilAllocationCounter"),
         .target(

@@ -158,6 +158,15 @@ import VigilCore
         #expect(reason(try intake(.plain), "1", topic: topic) == .invalidName)
     }
 
+    /// Found by the fuzzer: a SenML base time of 1.8e16 s used to trap converting to milliseconds.
+    @Test(arguments: [
+        #"[{"bn":"m.","bt":1795948E10,"n":"t","v":20.5}]"#, #"[{"n":"t","v":1,"t":-1e300}]"#,
+        #"[{"n":"t","v":1,"bt":1e308,"t":1e308}]"#,
+    ])
+    func absurdSenMLTimesAreBadTimestampsNotACrash(_ payload: String) throws {
+        #expect(reason(try intake(.senml), payload, topic: "plant/p1/x") == .badTimestamp)
+    }
+
     @Test func hostileSenMLNameIsRejected() throws {
         #expect(reason(try intake(.senml), #"[{"n":"a/b","v":1}]"#) == .invalidName)
     }

@@ -27,7 +27,7 @@ import VigilTestSupport
         // session, which is the case re-subscribing exists for.
         return try await MosquittoBroker.withBroker(persistence: persistence) { broker in
             let metricsPort = Int(try FreePort.find())
-            let load = SequencedLoad(brokerPort: broker.port, count: 12_000)
+            let load = SequencedLoad(brokerPort: broker.port, count: Soak.rate * 6)
             let daemon = try Daemon(
                 configuration: try load.configuration(
                     database: directory.appendingPathComponent("vigil.db").path,
@@ -59,7 +59,7 @@ import VigilTestSupport
                             case .sigkill: broker.kill()
                             }
                         }
-                        try await Task.sleep(for: .seconds(1))
+                        try await Task.sleep(for: Soak.outage)
                         try await offThePool { try broker.start() }
                         return (nil, try await waitForIngestReconnect(metricsPort: metricsPort, after: connects))
                     }
@@ -103,7 +103,7 @@ import VigilTestSupport
         let subscribeOnce = try await run(.sigkill, persistence: false, resubscribe: false)
         print("negative control (broker without persistence, SIGKILL): \(resubscribing)")
         print("negative control (and a subscribe-once client): \(subscribeOnce)")
-        #expect(subscribeOnce.lost > 6000, "\(subscribeOnce)")
+        #expect(subscribeOnce.lost > Soak.rate * 3, "\(subscribeOnce)")
         #expect(resubscribing.lost < subscribeOnce.lost / 2, "\(resubscribing) vs \(subscribeOnce)")
     }
 }
@@ -118,7 +118,7 @@ import VigilTestSupport
         return try await MosquittoBroker.withBroker(extraConfiguration: "max_queued_messages \(brokerQueue)") {
             broker in
             let metricsPort = Int(try FreePort.find())
-            let load = SequencedLoad(brokerPort: broker.port, count: 12_000)
+            let load = SequencedLoad(brokerPort: broker.port, count: Soak.rate * 6)
             let config = directory.appendingPathComponent("vigil.yaml").path
             try """
             \(brokerAndStorage(port: broker.port, database: directory.appendingPathComponent("vigil.db").path, clientID: "vigil-stall", metricsPort: metricsPort))

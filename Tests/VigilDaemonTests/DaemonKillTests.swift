@@ -10,7 +10,7 @@ import VigilTestSupport
 /// time. Nothing committed may be lost, the database must stay sound, and every alert must reach
 /// the broker at least once.
 @Suite(.serialized) struct DaemonKillTests {
-    static let kills = 50
+    static let kills = Soak.kills
     static let inboundQueue = 64
 
     @Test func fiftyRandomKillsUnderLoadLoseNothingCommittedAndDeliverEveryAlert() async throws {

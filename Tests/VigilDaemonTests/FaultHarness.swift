@@ -7,6 +7,18 @@ import VigilDaemon
 import VigilMQTT
 import VigilTestSupport
 
+/// The longer variants `make soak` runs (`VIGIL_SOAK=1`): 5,000 readings/s, 60 s outages,
+/// 500 kills. `make test` runs the short ones.
+enum Soak {
+    static let enabled = ProcessInfo.processInfo.environment["VIGIL_SOAK"] == "1"
+    /// Readings per second of the fault loads.
+    static let rate = enabled ? 5000 : 2000
+    /// How long a broker stays down.
+    static let outage: Duration = enabled ? .seconds(60) : .seconds(1)
+    /// How many times the daemon is killed.
+    static let kills = enabled ? 500 : 50
+}
+
 /// The fault tests' load: numbered readings at a steady rate, each re-published until the broker
 /// acknowledges it, so that "lost" is exact. Reading `i` goes to `load/a<i % assets>/v` with its
 /// own time stamp `start + i` ms, so a redelivery is recognisable as a duplicate.
@@ -17,7 +29,7 @@ struct SequencedLoad: Sendable {
     let assets: Int
     let start: Int64
 
-    init(brokerPort: Int32, count: Int, perSecond: Int = 2000, assets: Int = 20) {
+    init(brokerPort: Int32, count: Int, perSecond: Int = Soak.rate, assets: Int = 20) {
         self.brokerPort = brokerPort
         self.count = count
         self.perSecond = perSecond

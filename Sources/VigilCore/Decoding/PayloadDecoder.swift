@@ -108,6 +108,11 @@ public struct PayloadDecoder: Sendable {
             let value = try Self.number(raw, at: "v")
             let relative = try fields["t"].map { (t) throws(Rejection) -> Double in try Self.number(t, at: "t") } ?? 0
             let seconds = baseTime + relative
+            // As for JSON: 1e11 s is the year 5138; beyond, the time stamp is nonsense (found by fuzzing:
+            // converting it to milliseconds used to trap).
+            guard abs(seconds) < 1e11 else {
+                throw Rejection(.badTimestamp, "SenML record \(index) has a time of \(seconds) s")
+            }
             // RFC 8428 §4.5.3: times below 2^28 are relative to now.
             let time: Timestamp
             let stamped = abs(seconds) >= 268_435_456

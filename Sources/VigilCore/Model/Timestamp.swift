@@ -10,9 +10,19 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.milliseconds = milliseconds
     }
 
-    /// Creates a timestamp from (fractional) seconds since the epoch, rounded to the millisecond.
+    /// Creates a timestamp from (fractional) seconds since the epoch, rounded to the millisecond;
+    /// beyond the range of `Int64` milliseconds it saturates (NaN gives the epoch), never traps.
     public init(seconds: Double) {
-        self.milliseconds = Int64((seconds * 1000).rounded())
+        let milliseconds = (seconds * 1000).rounded()
+        if milliseconds.isNaN {
+            self.milliseconds = 0
+        } else if milliseconds >= 9.2e18 {
+            self.milliseconds = .max
+        } else if milliseconds <= -9.2e18 {
+            self.milliseconds = .min
+        } else {
+            self.milliseconds = Int64(milliseconds)
+        }
     }
 
     /// Seconds since the epoch.
