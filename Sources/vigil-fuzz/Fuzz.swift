@@ -24,7 +24,13 @@ enum FuzzTarget {
                 format: .json(value: try! JSONPath("$.data[0].v"), time: try! JSONPath("$.ts")),
                 range: nil
             ),
-            SignalRoute(pattern: try! TopicPattern("s/{asset}"), asset: "{asset}", signal: nil, format: .senml, range: nil),
+            SignalRoute(
+                pattern: try! TopicPattern("s/{asset}"),
+                asset: "{asset}",
+                signal: nil,
+                format: .senml,
+                range: nil
+            ),
         ],
         limits: DecodingLimits(maxPayloadBytes: 65_536)
     )
