@@ -33,12 +33,12 @@ public enum DefaultConfiguration {
                 topic: "sensors/{asset}/value"
             detector:
               kind: lstm
-              warmup: 300               # ticks before the first model is trained
+              warmup: 500               # ticks before the first model is trained
               activation_delay: 10      # ticks the model may train in the background before it takes over
+              retrain_every: 10000      # ticks between retrainings on the recent alarm-free ticks
               hidden: 16
               window: 120               # robust statistics that score while the model learns
               fallback_warmup: 60
-              autoregressive: 8         # a linear AR(8) under the network carries level and drift
             alarm:
               threshold: 0.99
               min_duration: 3
@@ -80,6 +80,7 @@ public enum DefaultConfiguration {
               kind: lstm
               warmup: 400               # ticks before the first model is trained
               activation_delay: 1       # ticks the model may train in the background before it takes over
+              retrain_every: 10000      # ticks between retrainings on the recent alarm-free ticks
               hidden: 8
               window: 120               # robust statistics that score while the model learns
               fallback_warmup: 60

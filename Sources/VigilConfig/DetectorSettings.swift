@@ -43,8 +43,16 @@ public struct DetectorSettings: Hashable, Sendable, Decodable, Encodable {
     /// lstm: share of the seen range a value must exceed it by to score through the range channel
     /// (0: off).
     public var rangeTolerance: Double
-    /// lstm: whether "the same time yesterday" is a channel of the score.
+    /// lstm: whether "the same time one period ago" (a day, a week) is a channel of the score.
     public var seasonal: Bool
+    /// lstm, records: learned ticks each channel collects before it scores.
+    public var calibrationWarmup: Int
+    /// lstm, records: ticks in the window of the pattern channel (0: off).
+    public var patternWindow: Int
+    /// lstm, records: normal windows the pattern channel remembers.
+    public var patternMemory: Int
+    /// lstm, records: how far above its record, as a share of it, a channel scores 0.99.
+    public var recordMargin: Double
     /// lstm: how errors become scores, `records` (new error records, reported at their onset) or
     /// `shift` (a lasting bias or energy of the errors).
     public var calibration: LSTMDetector.CalibrationMethod
@@ -72,6 +80,10 @@ public struct DetectorSettings: Hashable, Sendable, Decodable, Encodable {
         case independentSignals = "independent_signals"
         case autoregressive, ridge
         case rangeTolerance = "range_tolerance"
+        case calibrationWarmup = "calibration_warmup"
+        case patternWindow = "pattern_window"
+        case patternMemory = "pattern_memory"
+        case recordMargin = "record_margin"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -132,7 +144,7 @@ public struct DetectorSettings: Hashable, Sendable, Decodable, Encodable {
         guard (1...10_000).contains(averaging) else {
             throw container.invalid(.averaging, "averaging must be 1 to 10000")
         }
-        calibrationHistory = try container.decode(Int.self, forKey: .calibrationHistory, default: 2000)
+        calibrationHistory = try container.decode(Int.self, forKey: .calibrationHistory, default: 5000)
         guard (16...1_000_000).contains(calibrationHistory) else {
             throw container.invalid(.calibrationHistory, "calibration_history must be 16 to 1000000")
         }
@@ -145,6 +157,22 @@ public struct DetectorSettings: Hashable, Sendable, Decodable, Encodable {
             throw container.invalid(.rangeTolerance, "range_tolerance must be zero or positive")
         }
         seasonal = try container.decode(Bool.self, forKey: .seasonal, default: true)
+        calibrationWarmup = try container.decode(Int.self, forKey: .calibrationWarmup, default: 300)
+        guard (0...1_000_000).contains(calibrationWarmup) else {
+            throw container.invalid(.calibrationWarmup, "calibration_warmup must be 0 to 1000000 ticks")
+        }
+        patternWindow = try container.decode(Int.self, forKey: .patternWindow, default: 64)
+        guard patternWindow == 0 || (8...4096).contains(patternWindow) else {
+            throw container.invalid(.patternWindow, "pattern_window must be 0 (off) or 8 to 4096 ticks")
+        }
+        patternMemory = try container.decode(Int.self, forKey: .patternMemory, default: 1000)
+        guard (1...100_000).contains(patternMemory) else {
+            throw container.invalid(.patternMemory, "pattern_memory must be 1 to 100000 windows")
+        }
+        recordMargin = try container.decode(Double.self, forKey: .recordMargin, default: 0.03)
+        guard recordMargin > 0, recordMargin <= 10 else {
+            throw container.invalid(.recordMargin, "record_margin must be above 0 and at most 10")
+        }
         let method = try container.decode(String.self, forKey: .calibration, default: "records")
         guard let calibration = LSTMDetector.CalibrationMethod(rawValue: method) else {
             throw container.invalid(.calibration, "calibration must be 'records' or 'shift'")
@@ -180,10 +208,14 @@ public struct DetectorSettings: Hashable, Sendable, Decodable, Encodable {
         learningRate = 5e-3
         seed = 1
         averaging = 20
-        calibrationHistory = 2000
+        calibrationHistory = 5000
         suppression = 500
         rangeTolerance = 0.05
         seasonal = true
+        calibrationWarmup = 300
+        patternWindow = 64
+        patternMemory = 1000
+        recordMargin = 0.03
         calibration = .records
         shiftLimit = 3
         independentSignals = false

@@ -82,7 +82,11 @@ extension DetectorSettings {
                     averaging: averaging,
                     history: calibrationHistory,
                     suppression: suppression,
-                    rangeTolerance: rangeTolerance
+                    rangeTolerance: rangeTolerance,
+                    quiet: calibrationWarmup,
+                    patternWindow: patternWindow,
+                    patternMemory: patternMemory,
+                    recordMargin: recordMargin
                 ),
                 shift: ShiftCalibrator.Settings(limit: shiftLimit),
                 fallback: robust,

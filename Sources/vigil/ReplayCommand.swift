@@ -25,9 +25,15 @@ struct ReplayCommand: AsyncParsableCommand {
             The output has the time as in the input, the values, anomaly_score and, with --label NAME, a \
             column NAME that is 1 while an alarm is open. For NAB input that is NAB's results format.
 
+            With --state FILE a replay can be split: the first part leaves the state a daemon would persist \
+            (the detector's model, calibration and recurrent state, and an open alarm) in FILE, and a replay \
+            of the following rows with the same --state continues from it, scoring every row as one replay \
+            of the whole would.
+
             Examples:
               vigil replay data/realKnownCause/nyc_taxi.csv --format nab --output nyc_taxi.csv
               vigil replay valve1/0.csv --format skab --label anomaly --events events.jsonl
+              vigil replay first-half.csv --state s.json && vigil replay second-half.csv --state s.json
             """
     )
 
@@ -69,6 +75,15 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Also record the alarm events in this SQLite database.")
     var database: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Continue from the state an earlier replay left in this file, if it exists, and leave this replay's state there.",
+            valueName: "FILE"
+        )
+    )
+    var state: String?
 
     @Flag(name: .long, help: "No progress bar even on a terminal.")
     var quiet = false
@@ -134,6 +149,24 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         let assetName = asset ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         var replayer = Replayer(profile: profile, asset: assetName)
+        if let state, FileManager.default.fileExists(atPath: state) {
+            do {
+                let saved = try JSONDecoder().decode(
+                    ReplayState.self,
+                    from: Data(contentsOf: URL(fileURLWithPath: state))
+                )
+                guard saved.version == ReplayState.currentVersion else {
+                    printError(
+                        "\(state): a replay state of version \(saved.version), not \(ReplayState.currentVersion)"
+                    )
+                    throw ExitCode(65)
+                }
+                replayer.resume(from: saved)
+            } catch let error as DecodingError {
+                printError("\(state): not a replay state (\(error))")
+                throw ExitCode(65)
+            }
+        }
         let bar = ProgressBar(total: table.count, enabled: !quiet && isatty(STDERR_FILENO) == 1)
         await replayer.feed(table, rows: 0..<table.count) { bar.update($0) }
         let result = await replayer.finish(table)
@@ -144,6 +177,9 @@ struct ReplayCommand: AsyncParsableCommand {
             )
         }
         try write(ReplayOutput.csv(table, result, labelColumn: label), to: output)
+        if let state {
+            try JSONEncoder().encode(replayer.state).write(to: URL(fileURLWithPath: state), options: .atomic)
+        }
         if let events {
             let lines = result.events.enumerated().map { EventRecord(id: Int64($0.offset + 1), event: $0.element) }
             try write(lines.rendered(as: .json), to: events)

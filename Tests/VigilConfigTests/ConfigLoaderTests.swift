@@ -144,6 +144,35 @@ import VigilCore
         #expect(error?.keyPath == "assets[0].alarm.clear_below")
     }
 
+    @Test func theRecordsCalibrationKeysReachTheDetector() throws {
+        let yaml =
+            Self.minimal
+                + """
+
+                    detector: {kind: lstm, calibration_history: 3000, calibration_warmup: 100, pattern_window: 32,
+                               pattern_memory: 200, record_margin: 0.05}
+                """
+        let config = try ConfigLoader.parse(yaml)
+        guard case .lstm(let settings) = config.profiles[0].detector else {
+            Issue.record("not an lstm detector")
+            return
+        }
+        #expect(settings.calibration.history == 3000)
+        #expect(settings.calibration.quiet == 100)
+        #expect(settings.calibration.patternWindow == 32)
+        #expect(settings.calibration.patternMemory == 200)
+        #expect(settings.calibration.recordMargin == 0.05)
+    }
+
+    @Test(arguments: [
+        ("pattern_window: 4", "pattern_window"), ("pattern_memory: 0", "pattern_memory"),
+        ("record_margin: 0", "record_margin"), ("calibration_warmup: -1", "calibration_warmup"),
+    ])
+    func badRecordsCalibrationKeysAreNamed(_ setting: String, _ key: String) {
+        let error = error(Self.minimal + "\n    detector: {kind: lstm, \(setting)}\n")
+        #expect(error?.keyPath == "assets[0].detector.\(key)")
+    }
+
     @Test func outOfRangeNumberIsRefused() {
         let error = error(Self.minimal.replacingOccurrences(of: "host: 127.0.0.1", with: "host: h\n  port: 70000"))
         #expect(error?.keyPath == "broker.port")

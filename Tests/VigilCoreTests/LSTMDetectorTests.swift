@@ -161,6 +161,50 @@ import VigilTestSupport
         #expect(a.contains { if case .scored(_, _, let score, _) = $0 { score > 0 } else { false } })
     }
 
+    @Test func theScoreReportsTheOnsetAndIsZeroWhileTheAlarmIsOpen() async throws {
+        var pipeline = Pipeline(profiles: [Self.profile(Self.settings(method: .records))], reportsScores: true)
+        let rows = Self.series(ticks: 600, shiftAt: 300, shift: 8)
+        let outputs = try await Self.run(rows, pipeline: &pipeline)
+        let scored: [(tick: Int, score: Double, alarm: Bool)] = outputs.compactMap {
+            if case .scored(_, let time, let score, let alarm) = $0 {
+                (Int(time.milliseconds / 1000), score, alarm)
+            } else {
+                nil
+            }
+        }
+        let onset = try #require(scored.first { $0.tick >= 300 && $0.score >= 0.99 })
+        #expect(onset.tick < 310)
+        // The alarm that the onset raised stays open, and the score says nothing more meanwhile.
+        let underAlarm = scored.filter { $0.tick > onset.tick + 10 }
+        #expect(!underAlarm.isEmpty && underAlarm.allSatisfy { $0.alarm && $0.score == 0 })
+    }
+
+    @Test func aSignalThatRestsOnOneValueDuringTheWarmUpIsNotCalledStuckLater() async {
+        var detector = LSTMDetector(settings: Self.settings(method: .records))
+        // An idle counter: 0, and a burst every 40 ticks, so it rests 39 ticks at a time.
+        func value(_ t: Int) -> Double { t % 40 == 39 ? 20 : 0 }
+        var faults: [Int] = []
+        for t in 0..<600 {
+            let detection = await detector.score(
+                Tick(asset: "a", time: Timestamp(milliseconds: Int64(t) * 1000), signals: ["s0"], values: [value(t)]),
+                alarmOpen: false
+            )
+            if detection.kind == .sensorFault { faults.append(t) }
+        }
+        #expect(faults.allSatisfy { $0 < 120 }, "called stuck after the warm-up at \(faults)")
+        // A sensor that really sticks is still called stuck: at twice the longest normal rest (39
+        // equal values are 38 repeats).
+        var stuckAt: Int?
+        for t in 600..<800 where stuckAt == nil {
+            let detection = await detector.score(
+                Tick(asset: "a", time: Timestamp(milliseconds: Int64(t) * 1000), signals: ["s0"], values: [0]),
+                alarmOpen: false
+            )
+            if detection.kind == .sensorFault { stuckAt = t }
+        }
+        #expect(stuckAt.map { $0 - 600 == 76 } == true, "called stuck at \(String(describing: stuckAt))")
+    }
+
     @Test func aMultivariateFaultNamesTheShiftedSignalFirst() async throws {
         var pipeline = Pipeline(profiles: [Self.profile(Self.settings(signals: 4))])
         let rows = Self.series(ticks: 500, signals: 4, shiftAt: 350, shifted: 2, shift: 6)

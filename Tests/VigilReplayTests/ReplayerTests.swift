@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilCore
 import VigilReplay
@@ -54,5 +55,70 @@ import VigilTestSupport
         let result = await replay(table)
         #expect(result.refusedRows == 1)
         #expect(result.firstRefusal?.reason == .late)
+    }
+
+    /// The univariate default's detector, smaller and quicker: learns 300 ticks, 4 epochs.
+    static let lstmProfile = AssetProfile(
+        name: "{asset}",
+        tick: .seconds(60),
+        detector: .lstm(
+            LSTMDetector.Settings(
+                warmup: 300,
+                activationDelay: 10,
+                retrainEvery: 400,
+                history: 600,
+                forecast: ForecastSettings(hidden: 8, window: 16, epochs: 4),
+                calibration: CalibrationSettings(history: 1000, suppression: 100, quiet: 100),
+                fallback: .init(window: 60, warmup: 30)
+            )
+        ),
+        alarm: AlarmPolicy(threshold: 0.99, minDuration: 3, clearBelow: 0.9, clearAfter: 3, cooldown: .seconds(600))
+    )
+
+    /// A daily wave with noise, a spike at 700 and a lasting shift from 1,000.
+    static func wave(rows: Int) -> ReplayTable {
+        var random = SeededRandom(seed: 11)
+        var text = "timestamp,value\n"
+        for row in 0..<rows {
+            let day = 10 * sin(Double(row) * 2 * .pi / 1440)
+            let value = 50 + day + random.gaussian() + (row == 700 ? 30 : 0) + (row >= 1000 ? 15 : 0)
+            text += "\(1_700_000_000 + 60 * row),\(value)\n"
+        }
+        return try! ReplayTable.parse(text, format: .nab, file: "wave.csv")
+    }
+
+    /// Split while the model scores, after its first retraining (at 710), and while the alarm of
+    /// the shift is open.
+    @Test(arguments: [450, 800, 1030])
+    func aReplayInterruptedAndResumedFromItsStateScoresLikeOneUninterruptedRun(_ split: Int) async throws {
+        let table = Self.wave(rows: 1400)
+        var whole = Replayer(profile: Self.lstmProfile, asset: "wave")
+        await whole.feed(table, rows: 0..<table.count)
+        let expected = await whole.finish(table)
+        #expect(expected.events.contains { $0.transition == .raised })
+        #expect(expected.alarms[1030] && !expected.alarms[800] && !expected.alarms[450])
+
+        var firstTable = table
+        firstTable.times = Array(table.times[..<split])
+        firstTable.values = Array(table.values[..<split])
+        var first = Replayer(profile: Self.lstmProfile, asset: "wave")
+        await first.feed(firstTable, rows: 0..<split)
+        let firstResult = await first.finish(firstTable)
+        // The state goes through its file format, as between two runs of `vigil replay --state`.
+        let saved = try JSONDecoder().decode(ReplayState.self, from: JSONEncoder().encode(first.state))
+
+        var restTable = table
+        restTable.times = Array(table.times[split...])
+        restTable.values = Array(table.values[split...])
+        var second = Replayer(profile: Self.lstmProfile, asset: "wave")
+        second.resume(from: saved)
+        await second.feed(restTable, rows: 0..<restTable.count)
+        let secondResult = await second.finish(restTable)
+
+        // Bit for bit: the tolerance is 0.
+        #expect(firstResult.scores == Array(expected.scores[..<split]))
+        #expect(secondResult.scores == Array(expected.scores[split...]))
+        #expect(secondResult.alarms == Array(expected.alarms[split...]))
+        #expect(firstResult.events + secondResult.events == expected.events)
     }
 }

@@ -6,172 +6,140 @@ import Darwin
 
 /// How forecast errors become scores.
 public struct CalibrationSettings: Sendable, Hashable, Codable {
-    /// Ticks in the moving average of the scaled error.
+    /// Ticks in the moving average of an error channel.
     public var averaging: Int
-    /// Ticks of error history the average is compared with.
+    /// Learned ticks of each channel's history that its current value is compared with.
     public var history: Int
     /// After a score, smaller raw scores within this many ticks score 0 (0: off): an excursion is
     /// reported at its onset and when it grows, not on every tick it lasts.
     public var suppression: Int
-    /// Ticks per seasonal period (a day), for the seasonal channel; 0 turns it off.
-    public var period: Int
+    /// Seasonal periods in ticks (a day, a week) of the "same time one period ago" channels.
+    public var periods: [Int]
     /// A value beyond everything seen by more than this share of the seen range scores through the
     /// range channel (0 turns it off).
     public var rangeTolerance: Double
+    /// Learned ticks every channel collects of its own before it scores.
+    public var quiet: Int
+    /// Ticks in the window of the pattern channel (0 turns it off).
+    public var patternWindow: Int
+    /// Segments the pattern window is summarised in.
+    public var patternSegments: Int
+    /// Normal windows the pattern channel remembers.
+    public var patternMemory: Int
+    /// Ticks between two windows the pattern channel remembers.
+    public var patternEvery: Int
+    /// How far above its record (as a share of it) a channel scores 0.99; equal to it scores 0.5.
+    public var recordMargin: Double
 
     /// Creates settings.
     public init(
         averaging: Int = 20,
-        history: Int = 2000,
+        history: Int = 5000,
         suppression: Int = 500,
-        period: Int = 0,
-        rangeTolerance: Double = 0.05
+        periods: [Int] = [],
+        rangeTolerance: Double = 0.05,
+        quiet: Int = 300,
+        patternWindow: Int = 64,
+        patternSegments: Int = 8,
+        patternMemory: Int = 1000,
+        patternEvery: Int = 8,
+        recordMargin: Double = 0.03
     ) {
+        precondition(recordMargin > 0)
         self.averaging = averaging
         self.history = history
         self.suppression = suppression
-        self.period = period
+        self.periods = periods
         self.rangeTolerance = rangeTolerance
-    }
-}
-
-/// The largest of the values pushed within the last `horizon` pushes, in amortised O(1) (a
-/// monotonic queue of the values that can still become the maximum).
-struct SlidingMaximum: Sendable, Hashable, Codable {
-    struct Entry: Sendable, Hashable, Codable {
-        var index: Int
-        var value: Double
-    }
-
-    let horizon: Int
-    private var entries: [Entry] = []
-    private var count = 0
-
-    init(horizon: Int) { self.horizon = horizon }
-
-    /// The maximum of the last `horizon` values pushed, or nil when there are none.
-    mutating func maximum() -> Double? {
-        while let first = entries.first, first.index <= count - horizon { entries.removeFirst() }
-        return entries.first?.value
-    }
-
-    mutating func push(_ value: Double) {
-        while let last = entries.last, last.value <= value { entries.removeLast() }
-        entries.append(Entry(index: count, value: value))
-        count += 1
-    }
-}
-
-/// Passes a score only at the onset of an excursion: when it exceeds every score of the last
-/// `horizon` ticks; otherwise 0.
-struct OnsetFilter: Sendable, Hashable, Codable {
-    private var recent: SlidingMaximum
-
-    init(horizon: Int) { recent = SlidingMaximum(horizon: horizon) }
-
-    mutating func filter(_ score: Double) -> Double {
-        guard recent.horizon > 0 else { return score }
-        let passed = (recent.maximum().map { score > $0 } ?? true) ? score : 0
-        recent.push(score)
-        return passed
+        self.quiet = quiet
+        self.patternWindow = patternWindow
+        self.patternSegments = patternSegments
+        self.patternMemory = patternMemory
+        self.patternEvery = patternEvery
+        self.recordMargin = recordMargin
     }
 }
 
 /// Turns forecast errors into calibrated scores in [0, 1].
 ///
-/// Every signal has up to three channels: the model's forecast error, the error of "the same
-/// time yesterday" (when the tick divides a day and a day fits in the warm-up), and range novelty.
-/// An error channel divides |error| by a slowly adapting typical error, averages it over
-/// `averaging` ticks, and compares the average with the largest average of the last `history`
-/// ticks (seeded with the errors seen in training): a ratio above 1 is a new record. A range
-/// channel scores a value beyond the range seen so far. With several signals, the root mean
-/// square of all forecast errors is one more channel. The asset's raw score is the largest ratio;
-/// with suppression it counts only when it exceeds every raw score of the last `suppression`
-/// ticks. The score is a logistic of the ratio: 0.5 when the error equals its past maximum, 0.99
-/// when it is 10% above it. While an alarm is open nothing is learned, so a lasting fault keeps
-/// scoring against the error levels of normal operation.
+/// Every signal is seen through several channels, each a `RecordChannel` that compares a
+/// magnitude with its own records:
+/// - the forecast error of the model;
+/// - for each seasonal period (a day, a week, when the tick divides it), the difference from the
+///   value one period ago (`SeasonalChannel`);
+/// - the distance of the recent window's shape from the nearest window seen in normal operation
+///   (`PatternChannel`);
+/// - range novelty: a value beyond the range seen so far.
+///
+/// With several signals, the root mean square of all forecast errors is one more channel. The
+/// asset's raw score is the largest ratio of any channel; with suppression it counts only when it
+/// exceeds every raw score of the last `suppression` ticks. The score grows with the ratio: 0.5 when
+/// the channel equals its record, 0.99 when it is `recordMargin` (3%) above it. While an alarm is
+/// open nothing is learned, so a lasting fault keeps scoring against the records of normal
+/// operation; what the channels saw under an alarm that has cleared is learned then, so that an
+/// excursion the asset got over does not alarm again and again.
 public struct ErrorCalibrator: Sendable, Hashable, Codable {
-    /// One error channel: scale, moving average, and the sliding maximum of its history.
-    struct Channel: Sendable, Hashable, Codable {
-        var scale: Double
-        var recent: [Double] = []
-        var recentSum = 0.0
-        /// The largest average of the history.
-        var record: SlidingMaximum
-
-        init(seed errors: [Double], settings: CalibrationSettings) {
-            record = SlidingMaximum(horizon: settings.history)
-            let mean = errors.isEmpty ? 1 : errors.reduce(0) { $0 + abs($1) } / Double(errors.count)
-            scale = max(mean, 1e-9)
-            for error in errors { _ = ratio(error, settings: settings, learn: true) }
-        }
-
-        /// The average scaled error over the last ticks divided by its maximum over the history.
-        mutating func ratio(_ error: Double, settings: CalibrationSettings, learn: Bool) -> Double {
-            let magnitude = abs(error)
-            let scaled = magnitude / scale
-            recent.append(scaled)
-            recentSum += scaled
-            if recent.count > settings.averaging { recentSum -= recent.removeFirst() }
-            let average = recentSum / Double(recent.count)
-            let reference = record.maximum() ?? 0
-            let result = reference > 0 ? average / reference : 0
-            if learn {
-                scale = 0.999 * scale + 0.001 * min(magnitude, 5 * scale)
-                record.push(average)
-            }
-            return result
-        }
+    /// The channels of one signal.
+    struct SignalChannels: Sendable, Hashable, Codable {
+        var forecast: RecordChannel
+        var seasonal: [SeasonalChannel]
+        var pattern: PatternChannel?
+        var lowest: Double
+        var highest: Double
+        /// The range seen while an alarm was open, learned once it has cleared.
+        var deferredRange: ClosedRange<Double>?
     }
 
     /// The settings.
     public let settings: CalibrationSettings
-    var forecast: [Channel]
-    var seasonal: [Channel]
-    var joint: Channel?
-    /// The last `period` normalised values per signal, oldest first at `seasonalNext`.
-    var past: [[Double]]
-    var seasonalNext = 0
-    var lowest: [Double]
-    var highest: [Double]
+    var signals: [SignalChannels]
+    var joint: RecordChannel?
     var onset: OnsetFilter
 
-    static let logisticScale = 0.1 / log(99.0)
-
-    /// A calibrator seeded from training: the normalised training rows and the model's in-sample
-    /// forecast errors on them.
+    /// A calibrator that has learned the normalised training rows and the model's in-sample
+    /// forecast errors on them (`residuals`, aligned with the last rows): they fill the seasonal and
+    /// pattern memories, the seen range and the records of every channel, as if scored and learned.
     public init(settings: CalibrationSettings, rows: [[Double]], residuals: [[Double]]) {
         self.settings = settings
         onset = OnsetFilter(horizon: settings.suppression)
-        let signals = rows.first?.count ?? residuals.first?.count ?? 0
-        forecast = (0..<signals).map { signal in Channel(seed: residuals.map { $0[signal] }, settings: settings) }
-        joint =
-            signals > 1
-            ? Channel(seed: residuals.map { Self.rootMeanSquare($0) }, settings: settings) : nil
-        let period = settings.period
-        if period > 0 && rows.count > period + 1 {
-            seasonal = (0..<signals).map { signal in
-                Channel(
-                    seed: (period..<rows.count).map { rows[$0][signal] - rows[$0 - period][signal] },
-                    settings: settings
-                )
-            }
-            past = (0..<signals).map { signal in rows.suffix(period).map { $0[signal] } }
-        } else {
-            seasonal = []
-            past = []
+        let count = rows.first?.count ?? 0
+        signals = (0..<count).map { signal in
+            SignalChannels(
+                forecast: RecordChannel(
+                    averaging: settings.averaging,
+                    history: settings.history,
+                    quiet: settings.quiet
+                ),
+                seasonal: settings.periods.map { SeasonalChannel(period: $0, settings: settings) },
+                pattern: settings.patternWindow > 0 ? PatternChannel(settings: settings) : nil,
+                lowest: rows.map { $0[signal] }.min() ?? 0,
+                highest: rows.map { $0[signal] }.max() ?? 0,
+                deferredRange: nil
+            )
         }
-        lowest = (0..<signals).map { signal in rows.map { $0[signal] }.min() ?? 0 }
-        highest = (0..<signals).map { signal in rows.map { $0[signal] }.max() ?? 0 }
+        joint =
+            count > 1
+            ? RecordChannel(averaging: settings.averaging, history: settings.history, quiet: settings.quiet) : nil
+        let unexplained = rows.count - residuals.count
+        for (index, row) in rows.enumerated() {
+            _ = ratios(values: row, errors: index >= unexplained ? residuals[index - unexplained] : nil, learn: true)
+        }
     }
 
     static func rootMeanSquare(_ errors: [Double]) -> Double {
         (errors.reduce(0) { $0 + $1 * $1 } / Double(max(errors.count, 1))).squareRoot()
     }
 
-    /// The logistic of a ratio: 0.5 at 1, 0.99 at 1.1.
-    static func logistic(_ ratio: Double) -> Double {
-        ratio <= 0 ? 0 : 1 / (1 + exp(-(ratio - 1) / logisticScale))
+    /// A channel ratio as a score: a logistic up to 0.99 at 1 + `recordMargin` (0.5 at 1), then
+    /// 1 − 0.01 · ((1 + margin) / ratio)⁴, which keeps larger ratios apart instead of rounding them
+    /// all to 1.
+    func score(ratio: Double) -> Double {
+        let knee = 1 + settings.recordMargin
+        guard ratio > knee else {
+            return ratio <= 0 ? 0 : 1 / (1 + exp(-(ratio - 1) * log(99.0) / settings.recordMargin))
+        }
+        let fraction = knee / ratio
+        return 1 - 0.01 * fraction * fraction * fraction * fraction
     }
 
     /// Scores one tick: `values` normalised, `errors` the forecast errors (normalised). Returns each
@@ -182,32 +150,43 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
         errors: [Double],
         learn: Bool
     ) -> (signals: [Double], asset: Double, level: Double) {
+        let (signalRatios, raw) = ratios(values: values, errors: errors, learn: learn)
+        let reported = onset.filter(raw)
+        return (signalRatios.map(score(ratio:)), score(ratio: reported), score(ratio: raw))
+    }
+
+    /// Every signal's largest channel ratio, and the asset's (with the joint channel). Without
+    /// `errors` (a tick before the model's first forecast) the error channels are left out.
+    private mutating func ratios(values: [Double], errors: [Double]?, learn: Bool) -> (signals: [Double], raw: Double) {
         var signalRatios: [Double] = []
         signalRatios.reserveCapacity(values.count)
         for index in values.indices {
-            var ratio = forecast[index].ratio(errors[index], settings: settings, learn: learn)
-            if !seasonal.isEmpty {
-                let yesterday = past[index][seasonalNext]
-                ratio = max(ratio, seasonal[index].ratio(values[index] - yesterday, settings: settings, learn: learn))
+            let value = values[index]
+            var channels = signals[index]
+            var ratio = errors.map { channels.forecast.ratio(abs($0[index]), learn: learn) } ?? 0
+            for season in channels.seasonal.indices {
+                ratio = max(ratio, channels.seasonal[season].ratio(value, learn: learn))
             }
+            if channels.pattern != nil { ratio = max(ratio, channels.pattern!.ratio(value, learn: learn)) }
             if settings.rangeTolerance > 0 {
-                let span = max(highest[index] - lowest[index], 1e-12)
-                let excess = max(values[index] - highest[index], lowest[index] - values[index], 0) / span
+                let span = max(channels.highest - channels.lowest, 1e-12)
+                let excess = max(value - channels.highest, channels.lowest - value, 0) / span
                 if excess > settings.rangeTolerance { ratio = max(ratio, 1.1 + excess) }
+                // Values seen under an alarm widen the range once it has cleared.
+                let seen = channels.deferredRange.map { min($0.lowerBound, value)...max($0.upperBound, value) }
                 if learn {
-                    lowest[index] = min(lowest[index], values[index])
-                    highest[index] = max(highest[index], values[index])
+                    channels.lowest = min(channels.lowest, seen?.lowerBound ?? value)
+                    channels.highest = max(channels.highest, seen?.upperBound ?? value)
+                    channels.deferredRange = nil
+                } else {
+                    channels.deferredRange = seen ?? value...value
                 }
             }
+            signals[index] = channels
             signalRatios.append(ratio)
         }
-        if !seasonal.isEmpty {
-            for index in values.indices { past[index][seasonalNext] = values[index] }
-            seasonalNext = (seasonalNext + 1) % settings.period
-        }
         var raw = signalRatios.max() ?? 0
-        if joint != nil { raw = max(raw, joint!.ratio(Self.rootMeanSquare(errors), settings: settings, learn: learn)) }
-        let reported = onset.filter(raw)
-        return (signalRatios.map(Self.logistic), Self.logistic(reported), Self.logistic(raw))
+        if joint != nil, let errors { raw = max(raw, joint!.ratio(Self.rootMeanSquare(errors), learn: learn)) }
+        return (signalRatios, raw)
     }
 }

@@ -129,19 +129,32 @@ public struct LSTMDetector: Detector {
     private var stuckReported = false
     private var fallbackOnset: OnsetFilter
 
+    /// The longest seasonal period, in ticks, that gets a channel: a week of 1-minute ticks (the
+    /// channel keeps a period of values per signal).
+    public static let longestSeasonalPeriod = 10_080
+
     /// Creates a detector for an asset ticking every `tick`.
     public init(settings: Settings = Settings(), tick: Duration = .seconds(1)) {
         var settings = settings
-        let tickMilliseconds = max(tick.wholeMilliseconds, 1)
-        let period = Int(86_400_000 / tickMilliseconds)
-        if settings.seasonal, settings.calibration.period == 0, 86_400_000 % tickMilliseconds == 0, period > 1,
-            period + 1 < settings.warmup
-        {
-            settings.calibration.period = period
+        if settings.seasonal, settings.calibration.periods.isEmpty {
+            settings.calibration.periods = Self.seasonalPeriods(tick: tick)
         }
         self.settings = settings
         fallback = RobustStatisticsDetector(settings: settings.fallback)
         fallbackOnset = OnsetFilter(horizon: settings.calibration.suppression)
+    }
+
+    /// A day and a week in ticks, where the tick divides them and the period is at most
+    /// `longestSeasonalPeriod` ticks.
+    static func seasonalPeriods(tick: Duration) -> [Int] {
+        let tickMilliseconds = max(tick.wholeMilliseconds, 1)
+        return [Int64(86_400_000), 604_800_000].compactMap { length in
+            let period = length / tickMilliseconds
+            guard length % tickMilliseconds == 0, period >= 2, period <= Int64(longestSeasonalPeriod) else {
+                return nil
+            }
+            return Int(period)
+        }
     }
 
     public var name: String { model == nil ? fallback.name : "lstm" }
@@ -159,7 +172,8 @@ public struct LSTMDetector: Detector {
         if let pending = run, ticks >= pending.activateAt {
             await activate(pending)
         }
-        let fallbackDetection = fallback.scoreNow(tick)
+        // Before the first model every tick is warm-up data, normal by definition.
+        let fallbackDetection = fallback.scoreNow(tick, normal: model == nil)
         var detection = fallbackDetection
         // Like the model's records calibration, the robust statistics report an excursion at its
         // onset; the level keeps an alarm open while it lasts.
@@ -237,6 +251,9 @@ public struct LSTMDetector: Detector {
                 : settings.retrainEvery > 0 && ticks - lastTraining >= settings.retrainEvery
             if due { startTraining() }
         }
+        // The score reports the onset of an excursion; while an alarm is open, that excursion has
+        // been reported, and the level alone keeps the alarm open or clears it.
+        if alarmOpen && settings.method == .records { detection.score = 0 }
         return detection
     }
 
@@ -276,7 +293,7 @@ public struct LSTMDetector: Detector {
             var activateAt: Int
             var since: [[Double]]
         }
-        var version = 1
+        var version = 2
         var signals: Int?
         var fallback: RobustStatisticsDetector.Snapshot
         var fallbackOnset: OnsetFilter
@@ -306,7 +323,7 @@ public struct LSTMDetector: Detector {
     }
 
     public mutating func restore(snapshot bytes: [UInt8]) -> Bool {
-        guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(bytes)), snapshot.version == 1 else {
+        guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(bytes)), snapshot.version == 2 else {
             return false
         }
         switch (snapshot.calibrator, settings.method) {

@@ -53,6 +53,8 @@ public struct RobustStatisticsDetector: Detector {
         /// that rests on one value in normal operation (an idle load balancer at 0) is stuck only
         /// beyond twice that.
         var longestNormalRun = 0
+        /// Whether the current run has been called stuck.
+        var calledStuck = false
     }
 
     public let name = "robust-mad"
@@ -92,8 +94,10 @@ public struct RobustStatisticsDetector: Detector {
         ticksSeen = 0
     }
 
-    /// `score(_:)` without suspension, for detectors that use this one as their fallback.
-    public mutating func scoreNow(_ tick: Tick) -> Detection {
+    /// `score(_:)` without suspension, for detectors that use this one as their fallback. With
+    /// `normal`, the tick is known to be normal operation (the owner's warm-up): a flat run that
+    /// ends is learned as normal even if it was called stuck.
+    public mutating func scoreNow(_ tick: Tick, normal: Bool = false) -> Detection {
         let scoring = phase == .active
         var contributions: [SignalContribution] = []
         var stuck = false
@@ -115,10 +119,11 @@ public struct RobustStatisticsDetector: Detector {
                     state.repeats += 1
                 } else {
                     // A run that ended without being called stuck was normal behaviour.
-                    if state.repeats < max(settings.stuckAfter, 2 * state.longestNormalRun) {
+                    if !state.calledStuck || normal {
                         state.longestNormalRun = max(state.longestNormalRun, state.repeats)
                     }
                     state.repeats = 0
+                    state.calledStuck = false
                     state.hasVaried = true
                 }
             }
@@ -126,6 +131,7 @@ public struct RobustStatisticsDetector: Detector {
             if scoring, settings.stuckAfter > 0, state.hasVaried, state.repeats >= stuckAfter {
                 score = 1
                 stuck = true
+                state.calledStuck = true
             }
             state.lastValue = value
             // A stuck sensor's repeated value is not the machine's behaviour: do not learn it.
