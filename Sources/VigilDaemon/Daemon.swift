@@ -78,6 +78,9 @@ public struct Daemon: Sendable {
                 + [.init(filter: alerts.commandTopic, qos: 1)]
         )
 
+        // The pipeline releases a message's place in the queue only once it is committed, so the
+        // queue bounds what a crash can lose.
+        subscriberOptions.holdsInboundUntilReleased = true
         adjustIngest(&subscriberOptions)
         metrics = DaemonMetrics()
         store = try EventStore(path: configuration.storage.path, maxSize: configuration.storage.maxSize)

@@ -28,7 +28,10 @@ public final class MQTTClient: Sendable {
         MQTTLibrary.initialise()
         self.options = options
         self.logger = logger
-        self.inbound = InboundQueue(capacity: options.inboundCapacity)
+        self.inbound = InboundQueue(
+            capacity: options.inboundCapacity,
+            holdsUntilReleased: options.holdsInboundUntilReleased
+        )
         self.state = Mutex(ClientState())
     }
 
@@ -39,6 +42,7 @@ public final class MQTTClient: Sendable {
     public var statistics: MQTTStatistics {
         var statistics = state.withLock { $0.statistics }
         statistics.inboundDepth = inbound.depth
+        statistics.inboundHeld = inbound.held
         statistics.inboundDropped = inbound.dropped
         return statistics
     }
@@ -273,6 +277,8 @@ public struct MQTTStatistics: Sendable, Hashable {
     public var connects = 0
     /// Messages waiting in the inbound queue.
     public var inboundDepth = 0
+    /// Messages taken from the inbound queue and not yet released by the consumer.
+    public var inboundHeld = 0
     /// Messages that arrived after the client stopped and were not queued.
     public var inboundDropped = 0
 

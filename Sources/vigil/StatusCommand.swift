@@ -68,8 +68,8 @@ struct StatusCommand: AsyncParsableCommand {
             "  messages   received \(n("vigil_messages_received_total")), readings accepted "
                 + n("vigil_readings_accepted_total"),
             "  rejected   \(Int(metrics.total("vigil_rejected_total")))\(breakdown("vigil_rejected_total", by: "reason"))",
-            "  inbound    \(n("vigil_inbound_queue_depth")) queued of \(n("vigil_inbound_queue_capacity")), "
-                + "dropped \(n("vigil_inbound_dropped_total"))",
+            "  inbound    \(n("vigil_inbound_queue_depth")) queued and \(n("vigil_inbound_queue_held")) uncommitted "
+                + "of \(n("vigil_inbound_queue_capacity")), dropped \(n("vigil_inbound_dropped_total"))",
             "  outbox     \(n("vigil_outbox_pending")) pending, \(n("vigil_outbox_delivered_total")) delivered",
             "  events     \(n("vigil_events_recorded_total")) recorded",
             "  assets     "

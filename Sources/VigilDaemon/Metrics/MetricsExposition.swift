@@ -139,7 +139,16 @@ public enum MetricsExposition {
             )
         }
         gauge("vigil_inbound_queue_depth", "Messages waiting in the inbound queue.", reading.ingest.inboundDepth)
-        gauge("vigil_inbound_queue_capacity", "Capacity of the inbound queue.", reading.inboundCapacity)
+        gauge(
+            "vigil_inbound_queue_held",
+            "Messages taken from the inbound queue and not yet committed.",
+            reading.ingest.inboundHeld
+        )
+        gauge(
+            "vigil_inbound_queue_capacity",
+            "Capacity of the inbound queue: the most acknowledged, uncommitted messages (a crash's loss).",
+            reading.inboundCapacity
+        )
         counter(
             "vigil_inbound_dropped_total",
             "Messages that arrived after the ingest connection stopped and were not queued.",
