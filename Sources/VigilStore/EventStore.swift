@@ -207,15 +207,7 @@ public final class EventStore: Sendable {
 
     /// The latest committed own time stamp (ms) of each signal, by asset and signal.
     public func signalTimes() async throws(StoreError) -> [String: [String: Int64]] {
-        try await StoreError.wrap("read signal times") {
-            try await queue.read { db in
-                var times: [String: [String: Int64]] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT asset, signal, last_time FROM signal_time") {
-                    times[row["asset"], default: [:]][row["signal"]] = row["last_time"]
-                }
-                return times
-            }
-        }
+        try await StoreError.wrap("read signal times") { try await queue.read(EventReader.signalTimes) }
     }
 
     /// The detector snapshots saved by an earlier run, by asset.
