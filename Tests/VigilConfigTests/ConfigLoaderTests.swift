@@ -160,6 +160,20 @@ import VigilCore
         #expect(error?.message.contains("duplicate key host") == true)
     }
 
+    @Test(arguments: ["0.0.0.0", "192.168.1.20", "::", "gateway.local"])
+    func aMetricsAddressOffLoopbackIsRefused(_ address: String) {
+        let error = error(Self.minimal + "\nmetrics:\n  address: \"\(address)\"\n")
+        #expect(error?.keyPath == "metrics.address", "\(address)")
+        #expect(error?.message.contains("loopback only") == true, "\(address)")
+    }
+
+    @Test(arguments: ["127.0.0.1", "::1", "localhost"])
+    func aMetricsAddressOnLoopbackIsTaken(_ address: String) throws {
+        #expect(
+            try ConfigLoader.parse(Self.minimal + "\nmetrics:\n  address: \"\(address)\"\n").metrics.address == address
+        )
+    }
+
     @Test func emptyFileIsRefused() {
         #expect(error("")?.message == "the file is empty")
     }

@@ -87,4 +87,35 @@ import VigilTestSupport
         let secondOutputs = try await run(values, pipeline: &second)
         #expect(firstOutputs == secondOutputs)
     }
+
+    @Test func theCensusCountsLearnedModelsByTheirLifecycleState() async throws {
+        let learned = AssetProfile(
+            name: "{asset}",
+            detector: .lstm(
+                LSTMDetector.Settings(
+                    warmup: 40,
+                    activationDelay: 10,
+                    history: 100,
+                    forecast: ForecastSettings(hidden: 4, window: 8, epochs: 2, autoregressive: 1),
+                    fallback: .init(window: 30, warmup: 15)
+                )
+            )
+        )
+        var pipeline = Pipeline(profiles: [learned, Self.profile])
+        var random = SeededRandom(seed: 3)
+        var seen: [LSTMDetector.ModelState] = []
+        for index in 0..<80 {
+            let time = Timestamp(milliseconds: Int64(index) * 1000)
+            let value = 5 + 0.2 * random.gaussian()
+            _ = try await pipeline.process(Reading(asset: "n1", signal: "x", value: value, time: time, profile: 0))
+            _ = try await pipeline.process(Reading(asset: "r1", signal: "x", value: value, time: time, profile: 1))
+            let census = pipeline.census()
+            // One asset has a learned model; the robust one is not counted.
+            #expect(census.models.values.reduce(0, +) == 1)
+            #expect(census.detectors.values.reduce(0, +) == 2)
+            let state = try #require(census.models.first { $0.value == 1 }?.key)
+            if seen.last != state { seen.append(state) }
+        }
+        #expect(seen == [.learning, .training, .active])
+    }
 }

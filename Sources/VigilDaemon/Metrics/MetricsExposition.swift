@@ -47,6 +47,9 @@ public enum MetricsExposition {
     /// The `Content-Type` of the rendering.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
+    /// Every state of a learned model, in lifecycle order: each is reported, 0 included.
+    static let modelStates: [LSTMDetector.ModelState] = [.learning, .training, .active]
+
     /// The reading as Prometheus text.
     public static func render(_ reading: MetricsReading, version: String) -> String {
         let registry = PrometheusCollectorRegistry()
@@ -107,6 +110,14 @@ public enum MetricsExposition {
                 "vigil_assets",
                 "Assets by state (learning, normal, alarm).",
                 daemon.assetStates[state, default: 0],
+                labels: [("state", state.rawValue)]
+            )
+        }
+        for state in MetricsExposition.modelStates {
+            gauge(
+                "vigil_models",
+                "Assets with a learned model (detector kind lstm) by the model's state (learning, training, active).",
+                daemon.models[state, default: 0],
                 labels: [("state", state.rawValue)]
             )
         }

@@ -314,12 +314,13 @@ public struct PipelineService: Service {
         }
     }
 
-    /// Copies the assets' states, detectors and engine errors into the metrics.
+    /// Copies the assets' states, detectors, models and engine errors into the metrics.
     private func publishCensus(_ pipeline: Pipeline) {
         let census = pipeline.census()
         metrics.update {
             $0.assetStates = census.states
             $0.detectors = census.detectors
+            $0.models = census.models
             $0.engineErrors = pipeline.engineErrors
         }
     }
