@@ -174,6 +174,12 @@ import VigilCore
         )
     }
 
+    @Test func maxRateDefaultsTo1000PerSignalAndIsBounded() throws {
+        #expect(try ConfigLoader.parse(Self.minimal).profiles[0].maxRate == 1000)
+        #expect(try ConfigLoader.parse(Self.minimal + "\n    max_rate: 0\n").profiles[0].maxRate == 0)
+        #expect(error(Self.minimal + "\n    max_rate: -1\n")?.keyPath == "assets[0].max_rate")
+    }
+
     @Test func emptyFileIsRefused() {
         #expect(error("")?.message == "the file is empty")
     }

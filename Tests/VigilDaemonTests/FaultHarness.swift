@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import Testing
 import VigilConfig
 import VigilCore
 import VigilDaemon
@@ -284,4 +285,11 @@ func waitForIngestReconnect(metricsPort: Int, after connects: Double) async thro
         try await Task.sleep(for: .milliseconds(25))
     }
     return nil
+}
+
+/// A process's resident memory in kB, from /proc.
+func residentKilobytes(of pid: pid_t) throws -> Int {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+    return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
 }

@@ -117,7 +117,8 @@ public struct Pipeline: Sendable {
                 asset: reading.asset,
                 tick: profile.tick,
                 maxHold: profile.maxHold,
-                maxSignals: profile.maxSignals
+                maxSignals: profile.maxSignals,
+                maxRate: profile.maxRate
             )
             for (signal, time) in restoredSignalTimes.removeValue(forKey: reading.asset) ?? [:] {
                 aligner.seed(signal: signal, lastTime: time)
