@@ -178,9 +178,14 @@ import VigilTestSupport
         return capture.messages
     }
 
-    @Test func refusesAServerThatOffersOnlyTLS11AndLogsWhy() async throws {
-        let refused = try await handshakeLog(offering: "-tls1_1")
-        #expect(refused.contains { $0.contains("OpenSSL Error") && $0.contains("protocol") }, "\(refused)")
+    @Test func refusesAServerThatOffersOnlyTLS10Or11AndLogsWhy() async throws {
+        for version in ["-tls1", "-tls1_1"] {
+            let refused = try await handshakeLog(offering: version)
+            #expect(
+                refused.contains { $0.contains("OpenSSL Error") && $0.contains("protocol") },
+                "\(version): \(refused)"
+            )
+        }
         // Control: the same server offering TLS 1.2 completes the handshake (it just never speaks MQTT).
         let accepted = try await handshakeLog(offering: "-tls1_2")
         #expect(!accepted.contains { $0.contains("OpenSSL Error") }, "\(accepted)")
