@@ -128,10 +128,14 @@ import VigilTestSupport
     }
 }
 
-/// The real binary stalled (SIGSTOP) for three seconds at 2,000 readings/s: the broker must queue
-/// 6,000 readings for it. With the documented `max_queued_messages 0` nothing is lost; with
-/// mosquitto's default of 1,000, the same harness sees the broker drop readings.
+/// The real binary stalled (SIGSTOP) while 6,000 readings are published (three seconds at 2,000
+/// readings/s): the broker must queue them for it. With the documented `max_queued_messages 0`
+/// nothing is lost; with mosquitto's default of 1,000, the same harness sees the broker drop
+/// readings.
 @Suite(.serialized) struct StalledDaemonTests {
+    /// Readings published while the daemon is stopped.
+    static let stalledReadings = 6000
+
     func run(brokerQueue: Int) async throws -> LoadOutcome {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -166,7 +170,13 @@ import VigilTestSupport
             async let published = load.run(acknowledged: acknowledged)
             while acknowledged.value < load.count / 3 { try await Task.sleep(for: .milliseconds(5)) }
             daemon.signal(SIGSTOP)
-            try await Task.sleep(for: .seconds(3))
+            // Stalled until the broker has taken 6,000 more readings for it (3 s at 2,000/s, longer
+            // when the machine is busy), so the broker's queue is put to the same test at any speed.
+            let stalledAt = acknowledged.value
+            let deadline = ContinuousClock.now + .seconds(60)
+            while acknowledged.value < stalledAt + Self.stalledReadings, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             daemon.signal(SIGCONT)
             let retries = try await published
             return try await LoadOutcome.read(
@@ -181,13 +191,13 @@ import VigilTestSupport
 
     @Test func aStalledDaemonLosesNothingWithTheDocumentedBrokerQueue() async throws {
         let outcome = try await run(brokerQueue: 0)
-        print("stalled 3 s, max_queued_messages 0: \(outcome)")
+        print("stalled for 6,000 readings, max_queued_messages 0: \(outcome)")
         #expect(outcome.lost == 0, "\(outcome)")
     }
 
     @Test func negativeControlMosquittosDefaultQueueOf1000DropsReadings() async throws {
         let outcome = try await run(brokerQueue: 1000)
-        print("stalled 3 s, max_queued_messages 1000: \(outcome)")
+        print("stalled for 6,000 readings, max_queued_messages 1000: \(outcome)")
         #expect(outcome.lost > 1000, "\(outcome)")
     }
 }

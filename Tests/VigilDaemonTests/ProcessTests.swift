@@ -33,6 +33,8 @@ import VigilTestSupport
             signals:
               - name: "{signal}"
                 topic: "load/{asset}/{signal}"
+                value: "$.v"
+                time: "$.ts"
         """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -109,6 +111,9 @@ import VigilTestSupport
             )
             let total = 6000
             let assets = 20
+            // Numbered, each with its own time stamp: a reading the broker delivers again (its PUBACK
+            // lost as the connection closed) is then refused as a duplicate, so the count is exact.
+            let start = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
             var restarts: [Duration] = []
             try await withRunningClient(plant) {
                 let clock = ContinuousClock()
@@ -117,7 +122,7 @@ import VigilTestSupport
                     // About 2,000 readings per second, each acknowledged by the broker (QoS 1).
                     try await plant.publish(
                         topic: "load/a\(index % assets)/v",
-                        payload: Array(String(Double(index % 97)).utf8),
+                        payload: Array(#"{"seq":\#(index),"v":\#(index % 97),"ts":\#(start + Int64(index))}"#.utf8),
                         qos: 1,
                         retain: false
                     )

@@ -152,7 +152,12 @@ import VigilTestSupport
 
     @Test func aFullInboundQueueHoldsTheBrokerBackWithoutLoss() async throws {
         try await MosquittoBroker.withBroker { broker in
-            let subscriber = MQTTClient(options: options(broker, "slow", subscribe: ["load/#"]), logger: .test("slow"))
+            // The subscriber's network thread waits while its queue is full, and sends no PINGREQ
+            // meanwhile: a keep-alive longer than the publishing takes on a busy machine, and a
+            // persistent session in case the broker drops the connection all the same.
+            var slow = options(broker, "slow", subscribe: ["load/#"], cleanSession: false)
+            slow.keepalive = .seconds(120)
+            let subscriber = MQTTClient(options: slow, logger: .test("slow"))
             let publisher = MQTTClient(options: options(broker, "fast"), logger: .test("fast"))
             try await withRunning([subscriber, publisher]) {
                 try await subscriber.waitUntilConnected(subscribed: true)
