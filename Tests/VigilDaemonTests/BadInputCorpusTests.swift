@@ -204,6 +204,23 @@ import VigilTestSupport
             )
             try await withRunningClient(legacy) { try await legacy.waitUntilConnected(subscribed: true) }
 
+            // The watcher's persistent session exists before the daemon starts: the stale retained
+            // messages are refused, and dead-lettered, as soon as the daemon subscribes.
+            func watcher() -> Collector {
+                Collector(
+                    port: broker.port,
+                    filters: ["vigil/alerts/#", "vigil/deadletter/#"],
+                    id: "corpus-watch",
+                    cleanSession: false
+                )
+            }
+            try await watcher().run {}
+            let alerts = watcher()
+            let rounds = Soak.enabled ? 200 : 60
+            var expected: [RejectionReason: Int] = [.retained: 2]
+            var valid = 0
+            var accepted = 0
+            var rss: [Int] = []
             let daemon = try ChildProcess(
                 executable: Repository.vigilBinary,
                 arguments: ["run", "--config", config, "--log-level", "warning"],
@@ -213,16 +230,6 @@ import VigilTestSupport
                 daemon.signal(SIGTERM)
                 _ = daemon.wait(timeout: .seconds(30))
             }
-            let alerts = Collector(
-                port: broker.port,
-                filters: ["vigil/alerts/#", "vigil/deadletter/#"],
-                id: "corpus-watch"
-            )
-            let rounds = Soak.enabled ? 200 : 60
-            var expected: [RejectionReason: Int] = [.retained: 2]
-            var valid = 0
-            var accepted = 0
-            var rss: [Int] = []
             let figures = try await alerts.run {
                 _ = try await scrape(
                     port: metricsPort,
