@@ -186,6 +186,29 @@ import VigilTestSupport
         #expect(!result.error.contains("hunter2xyz"))
     }
 
+    @Test func runExitsAtOnceNamingATLSFileItCannotRead() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try writeConfig(directory, port: 1)
+        let missing = directory.appendingPathComponent("missing-ca.pem").path
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "  inbound_queue: 64\n",
+            with: "  inbound_queue: 64\n  tls:\n    ca_file: \(missing)\n"
+        ).write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try startDaemon(config: config, directory: directory)
+        let status = daemon.wait(timeout: .seconds(20))
+        if status == nil {
+            daemon.signal(SIGKILL)
+            daemon.wait()
+        }
+        let log =
+            (try? String(contentsOfFile: directory.appendingPathComponent("vigil.log").path, encoding: .utf8)) ?? ""
+        #expect(status.flatMap(ChildProcess.exitCode).map { $0 != 0 } == true, "still running or exit 0: \(log)")
+        #expect(log.contains("loading the TLS CA file \(missing) failed"), "\(log)")
+        #expect(log.contains("No such file or directory"), "\(log)")
+    }
+
     @Test func helpReadsLikeAManPage() throws {
         for command in [
             ["--help"], ["run", "--help"], ["events", "--help"], ["config", "check", "--help"], ["simulate", "--help"],
