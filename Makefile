@@ -1,7 +1,8 @@
 # Vigil: the two commands of the README, and their parts.
 #   make demo   installs what is missing, builds, and runs a live demo (DURATION=seconds, default 120)
 #   make test   installs what is missing, builds, runs every test, and fuzzes the parsers briefly
-#   make soak   the fault suite's long variants (5,000 readings/s, 60 s outages, 500 kills)
+#   make soak   the fault suite's long variants (5,000 readings/s, 60 s outages, 500 kills,
+#               200 rounds of the bad-input corpus)
 #   make release [CPU=x86-64-v3]   an optimised build; with CPU set, the engine is compiled for that
 #               CPU level with fused multiply-adds (about 2x faster; see docs/benchmarks.md)
 SHELL := /bin/bash
@@ -35,7 +36,8 @@ test: setup lint
 fuzz: setup
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
-# The fault suite's long variants: 5,000 readings/s, 60 s broker outages, 500 daemon kills.
+# The fault suite's long variants: 5,000 readings/s, 60 s broker outages, 500 daemon kills, 200 rounds
+# of the bad-input corpus.
 soak: setup
 	$(SWIFT) build --build-tests
 	VIGIL_SOAK=1 $(SWIFT) test --skip-build \

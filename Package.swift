@@ -31,10 +31,19 @@ let package = Package(
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
         ),
+        .systemLibrary(
+            name: "CVigilOpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // C glue for the broker connections' OpenSSL context and its verify callback (why C: see
+        // its header); used only by VigilMQTT.
+        .target(name: "CVigilTLS", dependencies: ["CVigilOpenSSL"]),
         .target(
             name: "VigilMQTT",
             dependencies: [
                 "CVigilMosquitto",
+                "CVigilTLS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the payload decoder and the configuration loader with libFuzzer (the Swift toolchain's
 # -sanitize=fuzzer, with AddressSanitizer) for SECONDS each, starting from the seed corpus in
-# Tests/Fuzz/<target>. Exits non-zero on the first crash, leaving the input in run/fuzz/.
+# Tests/Fuzz/<target>. Exits non-zero when libFuzzer does (a crash, leak, timeout or out-of-memory)
+# or left such an artifact, with the input in run/fuzz/<target>/.
 # Usage: scripts/fuzz.sh [SECONDS]   (default 30)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,11 +16,16 @@ for target in payload config; do
     mkdir -p "$work/corpus"
     cp -n Tests/Fuzz/"$target"/* "$work/corpus/" 2>/dev/null || true
     echo "== fuzzing the $target parser for ${seconds}s"
+    # libFuzzer exits non-zero on a crash, a leak, a timeout or running out of memory; its status
+    # is kept, the log only filtered for the summary.
+    status=0
     VIGIL_FUZZ_TARGET=$target "$binary" "$work/corpus" -max_total_time="$seconds" -max_len=4096 \
-        -artifact_prefix="$work/" -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==.*ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
-    if compgen -G "$work/crash-*" >/dev/null || compgen -G "$work/leak-*" >/dev/null \
-        || compgen -G "$work/timeout-*" >/dev/null; then
-        echo "fuzz: $target found a crash; see $work" >&2
+        -artifact_prefix="$work/" -print_final_stats=1 >"$work/fuzz.log" 2>&1 || status=$?
+    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==.*ERROR|SUMMARY|artifact_prefix|Test unit written)" \
+        "$work/fuzz.log" || true
+    if [ "$status" -ne 0 ] || compgen -G "$work/crash-*" >/dev/null || compgen -G "$work/leak-*" >/dev/null \
+        || compgen -G "$work/timeout-*" >/dev/null || compgen -G "$work/oom-*" >/dev/null; then
+        echo "fuzz: $target failed (libFuzzer exit status $status); see $work and $work/fuzz.log" >&2
         exit 1
     fi
 done

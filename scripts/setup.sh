@@ -5,6 +5,7 @@ set -euo pipefail
 need_packages=()
 [ -f /usr/include/mosquitto.h ] || need_packages+=(libmosquitto-dev)
 [ -f /usr/include/sqlite3.h ] || need_packages+=(libsqlite3-dev)
+[ -f /usr/include/openssl/ssl.h ] || need_packages+=(libssl-dev)
 [ -x /usr/sbin/mosquitto ] || need_packages+=(mosquitto)
 command -v mosquitto_sub >/dev/null 2>&1 || need_packages+=(mosquitto-clients)
 command -v sqlite3 >/dev/null 2>&1 || need_packages+=(sqlite3)

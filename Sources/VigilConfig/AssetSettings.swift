@@ -14,6 +14,8 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
     public var maxAssets: Int
     /// Most signals one asset may have.
     public var maxSignals: Int
+    /// Most readings one signal may take per second of event time (0: no limit).
+    public var maxRate: Int
     /// The detector.
     public var detector: DetectorSettings
     /// The alarm policy.
@@ -23,6 +25,7 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         case name, signals, tick, hold, detector, alarm
         case maxAssets = "max_assets"
         case maxSignals = "max_signals"
+        case maxRate = "max_rate"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +42,10 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         maxSignals = try container.decode(Int.self, forKey: .maxSignals, default: 64)
         guard maxAssets >= 1, maxSignals >= 1 else {
             throw container.invalid(maxAssets < 1 ? .maxAssets : .maxSignals, "must be at least 1")
+        }
+        maxRate = try container.decode(Int.self, forKey: .maxRate, default: 1000)
+        guard (0...1_000_000).contains(maxRate) else {
+            throw container.invalid(.maxRate, "max_rate must be 0 (no limit) to 1000000 readings per second")
         }
         detector = try container.decode(DetectorSettings.self, forKey: .detector, default: DetectorSettings())
         alarm = try container.decode(AlarmSettings.self, forKey: .alarm, default: AlarmSettings())

@@ -30,6 +30,7 @@ extension VigilConfiguration {
                 maxHold: asset.hold,
                 maxAssets: asset.maxAssets,
                 maxSignals: asset.maxSignals,
+                maxRate: asset.maxRate,
                 detector: asset.detector.choice(minDeviation: minDeviation),
                 alarm: AlarmPolicy(
                     threshold: asset.alarm.threshold,

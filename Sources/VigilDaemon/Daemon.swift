@@ -36,6 +36,8 @@ public struct Daemon: Sendable {
     ///   - clock: the wall clock (arrival times, retention).
     ///   - handleSignals: whether SIGTERM and SIGINT shut the group down (false in in-process tests).
     ///   - adjustIngest: changes the ingest connection's options (the fault tests' negative controls).
+    ///   - adjustPublish: changes the publishing connection's options (the fault tests point it at a
+    ///     broker that is down, so that alerts pile up while readings keep coming).
     ///   - logger: the root logger.
     public init(
         configuration: VigilConfiguration,
@@ -43,6 +45,7 @@ public struct Daemon: Sendable {
         clock: WallClock = .system,
         handleSignals: Bool = true,
         adjustIngest: (inout ConnectOptions) -> Void = { _ in },
+        adjustPublish: (inout ConnectOptions) -> Void = { _ in },
         logger: Logger
     ) throws(StoreError) {
         let broker = configuration.broker
@@ -72,12 +75,16 @@ public struct Daemon: Sendable {
         var publisherOptions = options(clientID: "\(broker.clientID)-pub", subscriptions: [])
         publisherOptions.will = offline
         publisherOptions.onlineMessage = online
+        adjustPublish(&publisherOptions)
         var subscriberOptions = options(
             clientID: broker.clientID,
             subscriptions: intake.subscriptionFilters.map { .init(filter: $0, qos: Int32(broker.qos)) }
                 + [.init(filter: alerts.commandTopic, qos: 1)]
         )
 
+        // The pipeline releases a message's place in the queue only once it is committed, so the
+        // queue bounds what a crash can lose.
+        subscriberOptions.holdsInboundUntilReleased = true
         adjustIngest(&subscriberOptions)
         metrics = DaemonMetrics()
         store = try EventStore(path: configuration.storage.path, maxSize: configuration.storage.maxSize)

@@ -79,6 +79,11 @@ public struct ConnectOptions: Sendable, Hashable {
     public var reconnectDelayMax: Duration
     /// Capacity of the inbound queue; when full, the network thread waits (nothing is dropped).
     public var inboundCapacity: Int
+    /// Whether a message taken from `MQTTClient.messages` keeps its place in the inbound queue
+    /// until `MQTTMessages.release()`. Then at most `inboundCapacity` messages are acknowledged to
+    /// the broker and not yet released: the most a crash can lose, if the consumer releases only
+    /// what it has made durable. False: a place is free as soon as its message is taken.
+    public var holdsInboundUntilReleased = false
     /// Whether subscriptions are sent again on every connect (the default, and what Vigil needs: a
     /// broker that lost the session, e.g. after SIGKILL, would otherwise send nothing). False only
     /// reproduces the known-bad "subscribe on first connect" client for the fault tests' control.

@@ -2,22 +2,26 @@ internal import CVigilMosquitto
 internal import Logging
 
 extension MQTTClient {
-    /// Creates and configures the libmosquitto handle for these options.
-    func makeHandle() throws(MQTTError) -> OpaquePointer {
+    /// Creates and configures the libmosquitto handle for these options, with its TLS context when
+    /// the options ask for TLS. The caller frees the context after `mosquitto_destroy`.
+    func makeHandle() throws(MQTTError) -> (handle: OpaquePointer, tls: TLSClientContext?) {
+        let tls = try options.tls.map { tls throws(MQTTError) in try TLSClientContext(tls, host: options.host) }
         let context = Unmanaged.passUnretained(self).toOpaque()
         guard let handle = mosquitto_new(options.clientID, options.cleanSession, context) else {
+            tls?.free()
             throw MQTTError.library(MOSQ_ERR_NOMEM.rawValue, "mosquitto_new")
         }
         do {
-            try configure(handle)
+            try configure(handle, tls: tls)
         } catch {
             mosquitto_destroy(handle)
+            tls?.free()
             throw error
         }
-        return handle
+        return (handle, tls)
     }
 
-    private func configure(_ handle: OpaquePointer) throws(MQTTError) {
+    private func configure(_ handle: OpaquePointer, tls: TLSClientContext?) throws(MQTTError) {
         func check(_ rc: Int32, _ operation: String) throws(MQTTError) {
             guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw MQTTError.library(rc, operation) }
         }
@@ -37,10 +41,14 @@ extension MQTTClient {
             }
             try check(rc, "mosquitto_will_set")
         }
-        if let tls = options.tls {
-            try check(mosquitto_tls_set(handle, tls.caFile, nil, tls.certFile, tls.keyFile, nil), "mosquitto_tls_set")
-            // Verify the peer; a nil version lets OpenSSL negotiate TLS 1.2 or 1.3 and nothing older.
-            try check(mosquitto_tls_opts_set(handle, 1, nil, nil), "mosquitto_tls_opts_set")
+        if let tls {
+            // Our context, used as it is: with defaults on, libmosquitto would replace its verify
+            // callback (and so lose the reason a certificate was refused). libmosquitto takes its
+            // own reference and uses the context for every TLS connection of this handle.
+            try check(mosquitto_int_option(handle, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0), "mosquitto_int_option")
+            try check(mosquitto_void_option(handle, MOSQ_OPT_SSL_CTX, tls.rawPointer), "mosquitto_void_option")
+            // libmosquitto's own host name check lives in the verify callback our context replaces
+            // (OpenSSL checks the host name instead); insecure mode stays off all the same.
             try check(mosquitto_tls_insecure_set(handle, false), "mosquitto_tls_insecure_set")
         }
         mosquitto_connect_callback_set(handle) { handle, context, rc in

@@ -28,7 +28,10 @@ public final class MQTTClient: Sendable {
         MQTTLibrary.initialise()
         self.options = options
         self.logger = logger
-        self.inbound = InboundQueue(capacity: options.inboundCapacity)
+        self.inbound = InboundQueue(
+            capacity: options.inboundCapacity,
+            holdsUntilReleased: options.holdsInboundUntilReleased
+        )
         self.state = Mutex(ClientState())
     }
 
@@ -39,6 +42,7 @@ public final class MQTTClient: Sendable {
     public var statistics: MQTTStatistics {
         var statistics = state.withLock { $0.statistics }
         statistics.inboundDepth = inbound.depth
+        statistics.inboundHeld = inbound.held
         statistics.inboundDropped = inbound.dropped
         return statistics
     }
@@ -50,7 +54,7 @@ public final class MQTTClient: Sendable {
     /// disconnects cleanly and ends `messages`.
     /// - Throws: `MQTTError` when libmosquitto cannot even create a client (bad options).
     public func run() async throws(MQTTError) {
-        let handle = try makeHandle()
+        let (handle, tls) = try makeHandle()
         let accepted = state.withLock { state -> Bool in
             guard state.phase == .idle else { return false }
             state.handle = UncheckedHandle(handle)
@@ -62,7 +66,7 @@ public final class MQTTClient: Sendable {
         var random = SystemRandomNumberGenerator()
         await withTaskCancellationHandler {
             while !isStopping {
-                let outcome = await runConnection(handle)
+                let outcome = await runConnection(handle, tls: tls)
                 if isStopping { break }
                 let wasConnected = state.withLock { state in
                     defer { state.connectedThisAttempt = false }
@@ -85,6 +89,7 @@ public final class MQTTClient: Sendable {
         }
         inbound.finish()
         finishStopping(handle)
+        tls?.free()
     }
 
     /// Asks `run()` to disconnect and return. Safe to call from any task, more than once.
@@ -188,27 +193,50 @@ public final class MQTTClient: Sendable {
     }
 
     /// One connection attempt: connect and run libmosquitto's loop on a dedicated thread until the
-    /// connection ends. Returns a description of why it ended.
-    private func runConnection(_ handle: OpaquePointer) async -> String {
+    /// connection ends. Returns a description of why it ended: OpenSSL's reason when the broker's
+    /// certificate was refused.
+    private func runConnection(_ handle: OpaquePointer, tls: TLSClientContext?) async -> String {
         let host = options.host
         let port = options.port
         let keepalive = Int32(clamping: options.keepalive.components.seconds)
         let box = UncheckedHandle(handle)
         return await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             let thread = Thread {
+                // The record holds only this attempt's handshake (the verify callback runs on this
+                // thread, inside the two calls below).
+                _ = tls?.takeVerificationFailure()
                 var rc = mosquitto_connect(box.handle, host, port, keepalive)
+                let outcome: String
                 if rc == MOSQ_ERR_SUCCESS.rawValue {
                     // Blocks until the connection ends; our callbacks end it on any error so that
                     // reconnection is ours, not libmosquitto's.
                     rc = mosquitto_loop_forever(box.handle, -1, 1)
-                    continuation.resume(returning: self.endReason(rc))
+                    outcome = self.endReason(rc)
                 } else {
-                    continuation.resume(returning: MQTTError.library(rc, "mosquitto_connect").description)
+                    outcome = MQTTError.library(rc, "mosquitto_connect").description
+                }
+                if let failure = tls?.takeVerificationFailure() {
+                    self.logCertificateRefusal(failure)
+                    continuation.resume(returning: "broker certificate refused: \(failure)")
+                } else {
+                    continuation.resume(returning: outcome)
                 }
             }
             thread.name = "vigil-mqtt-\(options.clientID)"
             thread.start()
         }
+    }
+
+    private func logCertificateRefusal(_ failure: TLSClientContext.VerificationFailure) {
+        logger.error(
+            "MQTT broker certificate refused",
+            metadata: [
+                "mqtt.broker": "\(options.host):\(options.port)",
+                "mqtt.tls.reason": "\(failure.reason)",
+                "mqtt.tls.error": "\(failure.code)",
+                "mqtt.tls.depth": "\(failure.depth)",
+            ]
+        )
     }
 
     private func endReason(_ rc: Int32) -> String {
@@ -273,6 +301,8 @@ public struct MQTTStatistics: Sendable, Hashable {
     public var connects = 0
     /// Messages waiting in the inbound queue.
     public var inboundDepth = 0
+    /// Messages taken from the inbound queue and not yet released by the consumer.
+    public var inboundHeld = 0
     /// Messages that arrived after the client stopped and were not queued.
     public var inboundDropped = 0
 

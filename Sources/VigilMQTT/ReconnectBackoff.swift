@@ -23,6 +23,23 @@ public struct ReconnectBackoff: Sendable {
         return ceiling * fraction
     }
 
+    /// The most connection attempts a backoff from `initial` to `maximum` can make in `window`,
+    /// the first included: the fastest schedule starts over at the window's start and draws every
+    /// delay at the bottom of its range. A bound for tests and operators ("no reconnect storm").
+    public static func mostAttempts(in window: Duration, initial: Duration, maximum: Duration) -> Int {
+        var backoff = ReconnectBackoff(initial: initial, maximum: maximum)
+        var elapsed = Duration.zero
+        var attempts = 1
+        while true {
+            let exponent = min(backoff.attempt, 30)
+            backoff.attempt += 1
+            let shortest = min(backoff.maximum, backoff.initial * (1 << exponent)) / 2
+            guard elapsed + shortest <= window, shortest > .zero else { return attempts }
+            elapsed += shortest
+            attempts += 1
+        }
+    }
+
     /// Starts over after a successful connection.
     public mutating func reset() {
         attempt = 0

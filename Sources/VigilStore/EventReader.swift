@@ -91,6 +91,20 @@ public struct EventReader: Sendable {
         }
     }
 
+    /// The last committed own time stamp (ms) of each signal, by asset and signal.
+    public func signalTimes() throws(StoreError) -> [String: [String: Int64]] {
+        try StoreError.wrap("read signal times") { try reader.read(Self.signalTimes) }
+    }
+
+    /// The `signal_time` table as a dictionary (shared with the writer's `EventStore.signalTimes()`).
+    static func signalTimes(_ db: Database) throws -> [String: [String: Int64]] {
+        var times: [String: [String: Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT asset, signal, last_time FROM signal_time") {
+            times[row["asset"], default: [:]][row["signal"]] = row["last_time"]
+        }
+        return times
+    }
+
     private static func record(_ row: Row) throws -> EventRecord {
         let signalsText: String = row["signals"]
         let signals = try JSONDecoder().decode([SignalRow].self, from: Data(signalsText.utf8))

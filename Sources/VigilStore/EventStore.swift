@@ -207,15 +207,7 @@ public final class EventStore: Sendable {
 
     /// The latest committed own time stamp (ms) of each signal, by asset and signal.
     public func signalTimes() async throws(StoreError) -> [String: [String: Int64]] {
-        try await StoreError.wrap("read signal times") {
-            try await queue.read { db in
-                var times: [String: [String: Int64]] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT asset, signal, last_time FROM signal_time") {
-                    times[row["asset"], default: [:]][row["signal"]] = row["last_time"]
-                }
-                return times
-            }
-        }
+        try await StoreError.wrap("read signal times") { try await queue.read(EventReader.signalTimes) }
     }
 
     /// The detector snapshots saved by an earlier run, by asset.
@@ -238,13 +230,21 @@ public final class EventStore: Sendable {
         }
     }
 
-    /// Deletes events, and closed alarms, older than `cutoff`; the outbox is never touched.
+    /// Events of closed alarms only: an open alarm keeps its whole history, its `raised` event
+    /// included, however old.
+    private static let closedAlarmEvents = "alarm_id NOT IN (SELECT id FROM alarm WHERE is_open = 1)"
+
+    /// Deletes events, and closed alarms, older than `cutoff`; the events of open alarms and the
+    /// outbox are never touched.
     /// - Returns: the number of events deleted.
     @discardableResult
     public func deleteHistory(before cutoff: Timestamp) async throws(StoreError) -> Int {
         try await StoreError.wrap("apply retention") {
             try await queue.write { db in
-                try db.execute(sql: "DELETE FROM event WHERE time < ?", arguments: [cutoff.milliseconds])
+                try db.execute(
+                    sql: "DELETE FROM event WHERE time < ? AND \(Self.closedAlarmEvents)",
+                    arguments: [cutoff.milliseconds]
+                )
                 let deleted = db.changesCount
                 try db.execute(
                     sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?",
@@ -255,9 +255,9 @@ public final class EventStore: Sendable {
         }
     }
 
-    /// Makes room in a database at its size cap: deletes the oldest tenth of the events (at least
-    /// 100) and the closed alarms they leave behind; the outbox is never touched. Freed pages are
-    /// reused by later writes.
+    /// Makes room in a database at its size cap: deletes the oldest tenth (at least 100) of the
+    /// events of closed alarms, and the closed alarms they leave behind; the events of open alarms
+    /// and the outbox are never touched. Freed pages are reused by later writes.
     /// - Returns: the number of events deleted (0 when the database is not at its cap, e.g. when
     ///   the filesystem is full instead).
     @discardableResult
@@ -268,10 +268,14 @@ public final class EventStore: Sendable {
                 let cap = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? .max
                 let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
                 guard pages >= cap - 2, free < 8 else { return 0 }
-                let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0
+                let total =
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE \(Self.closedAlarmEvents)") ?? 0
                 guard total > 0 else { return 0 }
                 try db.execute(
-                    sql: "DELETE FROM event WHERE id IN (SELECT id FROM event ORDER BY time, id LIMIT ?)",
+                    sql: """
+                        DELETE FROM event WHERE id IN
+                        (SELECT id FROM event WHERE \(Self.closedAlarmEvents) ORDER BY time, id LIMIT ?)
+                        """,
                     arguments: [max(100, total / 10)]
                 )
                 let deleted = db.changesCount

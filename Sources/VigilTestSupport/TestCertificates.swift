@@ -25,12 +25,16 @@ public struct TestCertificates: Sendable {
     ///   - caCommonName: the CA's name (by default from `name`); two CAs with one name and
     ///     different keys make a fake CA.
     ///   - serverDays: validity of the server certificate; 0 makes one that expires at once.
+    ///   - authorityKeyIdentifier: whether the server certificate names its CA's key (openssl's
+    ///     default). Without it only the CA's name links the two, as in a fake CA's certificate that
+    ///     leaves the identifier out so that a client finds the real CA by name.
     public init(
         in directory: URL,
         name: String = "ca",
         hostname: String = "localhost",
         caCommonName: String? = nil,
-        serverDays: Int = 2
+        serverDays: Int = 2,
+        authorityKeyIdentifier: Bool = true
     ) throws {
         self.directory = directory
         self.name = name
@@ -53,7 +57,9 @@ public struct TestCertificates: Sendable {
                 "-days", "\(serverDays)", "-out", serverCertFile, "-extfile", path("ext.cnf"),
             ],
         ]
-        try "subjectAltName=DNS:\(hostname)\n".write(toFile: path("ext.cnf"), atomically: true, encoding: .utf8)
+        let extensions =
+            "subjectAltName=DNS:\(hostname)\n" + (authorityKeyIdentifier ? "" : "authorityKeyIdentifier=none\n")
+        try extensions.write(toFile: path("ext.cnf"), atomically: true, encoding: .utf8)
         for arguments in steps {
             let result = try runCommand("/usr/bin/openssl", arguments)
             guard result.status == 0 else { throw Failure(description: "openssl \(arguments[0]): \(result.error)") }

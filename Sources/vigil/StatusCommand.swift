@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Reads http://ADDRESS:PORT/metrics, as configured in the metrics section, and prints a summary: \
             connections, readings received and rejected by reason, the inbound queue, the outbox, assets by \
-            state, and errors. Exits 1 when the daemon cannot be reached.
+            state, detectors and learned models by state, and errors. Exits 1 when the daemon cannot be reached.
             """
     )
 
@@ -52,8 +52,16 @@ struct StatusCommand: AsyncParsableCommand {
             metrics.value(name, labels).map { String(Int($0)) } ?? "-"
         }
         func breakdown(_ name: String, by label: String) -> String {
-            let parts = metrics.values(name, by: label).filter { $0.1 != 0 }.map { "\($0.0) \(Int($0.1))" }
+            let parts = metrics.values(name, by: label).filter { $0.1 != 0 }.sorted { $0.0 < $1.0 }
+                .map { "\($0.0) \(Int($0.1))" }
             return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
+        }
+        /// Every value of a gauge by label, in `order` (the lifecycle), then any other label by name.
+        func listing(_ name: String, by label: String, order: [String] = []) -> String {
+            metrics.values(name, by: label).sorted {
+                (order.firstIndex(of: $0.0) ?? order.count, $0.0) < (order.firstIndex(of: $1.0) ?? order.count, $1.0)
+            }
+            .map { "\($0.0) \(Int($0.1))" }.joined(separator: ", ")
         }
         let version = metrics.samples.first { $0.name == "vigil_build_info" }?.labels["version"] ?? "?"
         var lines = ["vigil \(version)"]
@@ -68,16 +76,13 @@ struct StatusCommand: AsyncParsableCommand {
             "  messages   received \(n("vigil_messages_received_total")), readings accepted "
                 + n("vigil_readings_accepted_total"),
             "  rejected   \(Int(metrics.total("vigil_rejected_total")))\(breakdown("vigil_rejected_total", by: "reason"))",
-            "  inbound    \(n("vigil_inbound_queue_depth")) queued of \(n("vigil_inbound_queue_capacity")), "
-                + "dropped \(n("vigil_inbound_dropped_total"))",
+            "  inbound    \(n("vigil_inbound_queue_depth")) queued and \(n("vigil_inbound_queue_held")) uncommitted "
+                + "of \(n("vigil_inbound_queue_capacity")), dropped \(n("vigil_inbound_dropped_total"))",
             "  outbox     \(n("vigil_outbox_pending")) pending, \(n("vigil_outbox_delivered_total")) delivered",
             "  events     \(n("vigil_events_recorded_total")) recorded",
-            "  assets     "
-                + metrics.values("vigil_assets", by: "state").map { "\($0.0) \(Int($0.1))" }
-                .joined(separator: ", "),
-            "  detectors  "
-                + metrics.values("vigil_detectors", by: "detector").map { "\($0.0) \(Int($0.1))" }
-                .joined(separator: ", "),
+            "  assets     " + listing("vigil_assets", by: "state", order: ["learning", "normal", "alarm"]),
+            "  detectors  " + listing("vigil_detectors", by: "detector"),
+            "  models     " + listing("vigil_models", by: "state", order: ["learning", "training", "active"]),
             "  errors     store \(n("vigil_store_errors_total"))\(breakdown("vigil_store_errors_by_code_total", by: "code")), "
                 + "engine \(n("vigil_engine_errors_total")), dead letters dropped \(n("vigil_dead_letters_dropped_total"))",
         ]

@@ -189,6 +189,26 @@ import VigilCore
         #expect(error?.message.contains("duplicate key host") == true)
     }
 
+    @Test(arguments: ["0.0.0.0", "192.168.1.20", "::", "gateway.local"])
+    func aMetricsAddressOffLoopbackIsRefused(_ address: String) {
+        let error = error(Self.minimal + "\nmetrics:\n  address: \"\(address)\"\n")
+        #expect(error?.keyPath == "metrics.address", "\(address)")
+        #expect(error?.message.contains("loopback only") == true, "\(address)")
+    }
+
+    @Test(arguments: ["127.0.0.1", "::1", "localhost"])
+    func aMetricsAddressOnLoopbackIsTaken(_ address: String) throws {
+        #expect(
+            try ConfigLoader.parse(Self.minimal + "\nmetrics:\n  address: \"\(address)\"\n").metrics.address == address
+        )
+    }
+
+    @Test func maxRateDefaultsTo1000PerSignalAndIsBounded() throws {
+        #expect(try ConfigLoader.parse(Self.minimal).profiles[0].maxRate == 1000)
+        #expect(try ConfigLoader.parse(Self.minimal + "\n    max_rate: 0\n").profiles[0].maxRate == 0)
+        #expect(error(Self.minimal + "\n    max_rate: -1\n")?.keyPath == "assets[0].max_rate")
+    }
+
     @Test func emptyFileIsRefused() {
         #expect(error("")?.message == "the file is empty")
     }

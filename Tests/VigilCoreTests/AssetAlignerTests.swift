@@ -79,4 +79,43 @@ import VigilCore
         _ = try aligner.add(reading("y", 1, atMs: 0))
         #expect(throws: Rejection.self) { try aligner.add(reading("z", 1, atMs: 0)) }
     }
+
+    @Test func aFloodOnOneSignalIsHeldToItsRateInEventTime() throws {
+        var aligner = AssetAligner(asset: "a", tick: .seconds(1), maxHold: 2, maxRate: 10)
+        func reason(_ signal: String, atMs ms: Int64) -> RejectionReason? {
+            do {
+                _ = try aligner.add(reading(signal, 1, atMs: ms))
+                return nil
+            } catch {
+                return error.reason
+            }
+        }
+        // 100 readings 1 ms apart: the budget of one second (10) goes to the first ten, then the
+        // 90 ms that follow refill less than one reading.
+        let flood = (0..<100).map { reason("x", atMs: 5000 + Int64($0)) }
+        #expect(flood.prefix(10).allSatisfy { $0 == nil })
+        #expect(flood.dropFirst(10).allSatisfy { $0 == .rateLimited })
+        // Another signal has its own budget; and 100 ms refill one reading.
+        #expect(reason("y", atMs: 5099) == nil)
+        #expect(reason("x", atMs: 5109) == nil)
+        #expect(reason("x", atMs: 5110) == .rateLimited)
+        // A backlog with its own time stamps at the sensor's rate is taken whole, however fast it arrives.
+        #expect((0..<50).allSatisfy { reason("x", atMs: 7000 + Int64($0) * 100) == nil })
+    }
+
+    @Test func aRateLimitOfZeroTakesEverything() {
+        var limit = ReadingRateLimit(perSecond: 0)
+        var unlimited = 0
+        for _ in 0..<10_000 where limit.take(at: 0) { unlimited += 1 }
+        #expect(unlimited == 10_000)
+        var tight = ReadingRateLimit(perSecond: 1)
+        func take(_ milliseconds: Int64) -> Bool { tight.take(at: milliseconds) }
+        #expect(take(0))
+        #expect(!take(999))
+        #expect(take(1000))
+        // Time going backwards refills nothing (and never overflows).
+        #expect(!take(-1_000_000_000_000))
+        #expect(take(Int64.max / 2))
+        #expect(!take(Int64.min))
+    }
 }

@@ -33,6 +33,8 @@ import VigilTestSupport
             signals:
               - name: "{signal}"
                 topic: "load/{asset}/{signal}"
+                value: "$.v"
+                time: "$.ts"
         """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -109,6 +111,9 @@ import VigilTestSupport
             )
             let total = 6000
             let assets = 20
+            // Numbered, each with its own time stamp: a reading the broker delivers again (its PUBACK
+            // lost as the connection closed) is then refused as a duplicate, so the count is exact.
+            let start = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
             var restarts: [Duration] = []
             try await withRunningClient(plant) {
                 let clock = ContinuousClock()
@@ -117,7 +122,7 @@ import VigilTestSupport
                     // About 2,000 readings per second, each acknowledged by the broker (QoS 1).
                     try await plant.publish(
                         topic: "load/a\(index % assets)/v",
-                        payload: Array(String(Double(index % 97)).utf8),
+                        payload: Array(#"{"seq":\#(index),"v":\#(index % 97),"ts":\#(start + Int64(index))}"#.utf8),
                         qos: 1,
                         retain: false
                     )
@@ -179,6 +184,29 @@ import VigilTestSupport
         #expect(result.status == 78)
         #expect(result.error.contains("broker.password"))
         #expect(!result.error.contains("hunter2xyz"))
+    }
+
+    @Test func runExitsAtOnceNamingATLSFileItCannotRead() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try writeConfig(directory, port: 1)
+        let missing = directory.appendingPathComponent("missing-ca.pem").path
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "  inbound_queue: 64\n",
+            with: "  inbound_queue: 64\n  tls:\n    ca_file: \(missing)\n"
+        ).write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try startDaemon(config: config, directory: directory)
+        let status = daemon.wait(timeout: .seconds(20))
+        if status == nil {
+            daemon.signal(SIGKILL)
+            daemon.wait()
+        }
+        let log =
+            (try? String(contentsOfFile: directory.appendingPathComponent("vigil.log").path, encoding: .utf8)) ?? ""
+        #expect(status.flatMap(ChildProcess.exitCode).map { $0 != 0 } == true, "still running or exit 0: \(log)")
+        #expect(log.contains("loading the TLS CA file \(missing) failed"), "\(log)")
+        #expect(log.contains("No such file or directory"), "\(log)")
     }
 
     @Test func helpReadsLikeAManPage() throws {

@@ -85,8 +85,11 @@ import VigilTestSupport
         snapshot.rejected[.duplicate] = 3
         snapshot.storeErrorsByCode["13"] = 2
         snapshot.assetStates[.alarm] = 1
+        snapshot.models[.training] = 2
+        snapshot.models[.active] = 5
         var ingest = MQTTStatistics()
         ingest.reconnects = 4
+        ingest.inboundHeld = 9
         let text = MetricsExposition.render(
             MetricsReading(
                 daemon: snapshot,
@@ -106,6 +109,12 @@ import VigilTestSupport
         #expect(figures.values("vigil_rejected_total", by: "reason").count == RejectionReason.allCases.count)
         #expect(figures.value("vigil_store_errors_by_code_total", ["code": "13"]) == 2)
         #expect(figures.value("vigil_assets", ["state": "alarm"]) == 1)
+        // Models by state: every state listed, 0 included.
+        #expect(figures.value("vigil_models", ["state": "learning"]) == 0)
+        #expect(figures.value("vigil_models", ["state": "training"]) == 2)
+        #expect(figures.value("vigil_models", ["state": "active"]) == 5)
+        #expect(figures.value("vigil_inbound_queue_held") == 9)
+        #expect(figures.value("vigil_inbound_queue_capacity") == 64)
         #expect(figures.value("vigil_mqtt_reconnects_total", ["connection": "ingest"]) == 4)
         #expect(figures.value("vigil_mqtt_connected", ["connection": "publish"]) == 0)
         #expect(figures.value("vigil_outbox_pending") == 7)

@@ -152,7 +152,12 @@ import VigilTestSupport
 
     @Test func aFullInboundQueueHoldsTheBrokerBackWithoutLoss() async throws {
         try await MosquittoBroker.withBroker { broker in
-            let subscriber = MQTTClient(options: options(broker, "slow", subscribe: ["load/#"]), logger: .test("slow"))
+            // The subscriber's network thread waits while its queue is full, and sends no PINGREQ
+            // meanwhile: a keep-alive longer than the publishing takes on a busy machine, and a
+            // persistent session in case the broker drops the connection all the same.
+            var slow = options(broker, "slow", subscribe: ["load/#"], cleanSession: false)
+            slow.keepalive = .seconds(120)
+            let subscriber = MQTTClient(options: slow, logger: .test("slow"))
             let publisher = MQTTClient(options: options(broker, "fast"), logger: .test("fast"))
             try await withRunning([subscriber, publisher]) {
                 try await subscriber.waitUntilConnected(subscribed: true)
@@ -178,5 +183,60 @@ import VigilTestSupport
             }
             #expect(subscriber.statistics.inboundDropped == 0)
         }
+    }
+
+    /// Takes 16 messages from a queue of 16 and reports how many more the network thread has queued
+    /// after waiting up to `patience` for the first one; then drains the rest, releasing as it goes.
+    func takeCapacity(holding: Bool, patience: Duration) async throws -> (queuedAfter: Int, held: Int, seen: [Int]) {
+        try await MosquittoBroker.withBroker { broker in
+            var subscriberOptions = options(broker, "holder", subscribe: ["hold/#"])
+            subscriberOptions.holdsInboundUntilReleased = holding
+            let subscriber = MQTTClient(options: subscriberOptions, logger: .test("holder"))
+            let publisher = MQTTClient(options: options(broker, "sender"), logger: .test("sender"))
+            return try await withRunning([subscriber, publisher]) {
+                try await subscriber.waitUntilConnected(subscribed: true)
+                try await publisher.waitUntilConnected()
+                let count = 100
+                for index in 0..<count {
+                    try await publisher.publish(
+                        topic: "hold/x",
+                        payload: Array(String(index).utf8),
+                        qos: 1,
+                        retain: false
+                    )
+                }
+                var iterator = subscriber.messages.makeAsyncIterator()
+                var seen: [Int] = []
+                while seen.count < 16, let message = await iterator.next() {
+                    seen.append(Int(String(decoding: message.payload, as: UTF8.self))!)
+                }
+                let deadline = ContinuousClock.now + patience
+                while subscriber.messages.pending == 0 && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let queuedAfter = subscriber.messages.pending
+                let held = subscriber.messages.held
+                while seen.count < count {
+                    if subscriber.messages.pending == 0 { subscriber.messages.release() }
+                    guard let message = await iterator.next() else { break }
+                    seen.append(Int(String(decoding: message.payload, as: UTF8.self))!)
+                }
+                return (queuedAfter, held, seen)
+            }
+        }
+    }
+
+    @Test func aHoldingQueueTakesNothingMoreUntilItsMessagesAreReleased() async throws {
+        // Control: without holding, taking messages frees their places and the network thread refills them.
+        let flowing = try await takeCapacity(holding: false, patience: .seconds(20))
+        #expect(flowing.queuedAfter > 0)
+        #expect(flowing.held == 0)
+        #expect(flowing.seen == Array(0..<100))
+        // Holding: the 16 taken still fill the queue, so nothing more is queued (or acknowledged) until
+        // they are released; then everything arrives, in order.
+        let holding = try await takeCapacity(holding: true, patience: .seconds(1))
+        #expect(holding.queuedAfter == 0)
+        #expect(holding.held == 16)
+        #expect(holding.seen == Array(0..<100))
     }
 }

@@ -69,7 +69,8 @@ import VigilTestSupport
             try await withRunning([client]) { try await waitForAttempts(client, 2) }
             #expect(client.statistics.connects == 0)
             #expect(client.statistics.reconnects >= 2)
-            #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
+            // mosquitto sends its CA with its certificate: a chain that ends in a CA nobody trusts.
+            expectRefusal(capture, code: 19, reason: "self-signed certificate in certificate chain", depth: 1)
         }
     }
 
@@ -82,7 +83,13 @@ import VigilTestSupport
             let client = client(port: port, caFile: certificates.caFile, host: "localhost", capture: capture)
             try await withRunning([client]) { try await waitForAttempts(client, 2) }
             #expect(client.statistics.connects == 0)
-            #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
+            expectRefusal(capture, code: 62, reason: "hostname mismatch", depth: 0)
+            // An address is compared with the certificate's IP addresses (it has none), not its names.
+            let byAddress = LogCapture()
+            let addressed = self.client(port: port, caFile: certificates.caFile, host: "127.0.0.1", capture: byAddress)
+            try await withRunning([addressed]) { try await waitForAttempts(addressed, 2) }
+            #expect(addressed.statistics.connects == 0)
+            expectRefusal(byAddress, code: 64, reason: "IP address mismatch", depth: 0)
         }
     }
 
@@ -96,7 +103,7 @@ import VigilTestSupport
             let client = client(port: port, caFile: certificates.caFile, capture: capture)
             try await withRunning([client]) { try await waitForAttempts(client, 2) }
             #expect(client.statistics.connects == 0)
-            #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
+            expectRefusal(capture, code: 10, reason: "certificate has expired", depth: 0)
         }
     }
 
@@ -104,13 +111,21 @@ import VigilTestSupport
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let real = try TestCertificates(in: directory, name: "real", caCommonName: "Plant CA")
-        let fake = try TestCertificates(in: directory, name: "fake", caCommonName: "Plant CA")
+        // Without an authority key identifier, only the signature tells the fake CA from the real one
+        // (with it, OpenSSL sees another CA: see refusesABrokerSignedByAnotherCA).
+        let fake = try TestCertificates(
+            in: directory,
+            name: "fake",
+            caCommonName: "Plant CA",
+            authorityKeyIdentifier: false
+        )
         try await withTLSBroker(fake) { port in
             let capture = LogCapture()
             let client = client(port: port, caFile: real.caFile, capture: capture)
             try await withRunning([client]) { try await waitForAttempts(client, 2) }
             #expect(client.statistics.connects == 0)
-            #expect(capture.messages.contains { $0.contains("certificate verify failed") }, "\(capture.messages)")
+            // The name leads OpenSSL to the real CA, whose key did not sign the broker's certificate.
+            expectRefusal(capture, code: 7, reason: "certificate signature failure", depth: 0)
         }
     }
 
@@ -127,7 +142,11 @@ import VigilTestSupport
                 try await good.waitUntilConnected()
                 try await good.publish(topic: "mtls/ok", payload: [1], qos: 1, retain: false)
             }
-            for (certificate, label) in [(revoked, "revoked"), (nil, "none")] as [((String, String)?, String)] {
+            // The broker's TLS alert, as OpenSSL reports it through libmosquitto's log.
+            let cases: [((String, String)?, String, String)] = [
+                (revoked, "revoked", "alert certificate revoked"), (nil, "none", "alert certificate required"),
+            ]
+            for (certificate, label, alert) in cases {
                 let capture = LogCapture()
                 let refused = client(
                     port: port,
@@ -137,7 +156,15 @@ import VigilTestSupport
                 )
                 try await withRunning([refused]) { try await waitForAttempts(refused, 2) }
                 #expect(refused.statistics.connects == 0, "\(label)")
-                #expect(!capture.messages.isEmpty, "\(label): nothing logged")
+                #expect(
+                    capture.messages.contains { $0.contains("OpenSSL Error") && $0.contains(alert) },
+                    "\(label): \(capture.messages)"
+                )
+                // The broker refused us; its own certificate was fine.
+                #expect(
+                    !capture.messages.contains { $0.contains("MQTT broker certificate refused") },
+                    "\(label): \(capture.messages)"
+                )
             }
         }
     }
@@ -178,9 +205,14 @@ import VigilTestSupport
         return capture.messages
     }
 
-    @Test func refusesAServerThatOffersOnlyTLS11AndLogsWhy() async throws {
-        let refused = try await handshakeLog(offering: "-tls1_1")
-        #expect(refused.contains { $0.contains("OpenSSL Error") && $0.contains("protocol") }, "\(refused)")
+    @Test func refusesAServerThatOffersOnlyTLS10Or11AndLogsWhy() async throws {
+        for version in ["-tls1", "-tls1_1"] {
+            let refused = try await handshakeLog(offering: version)
+            #expect(
+                refused.contains { $0.contains("OpenSSL Error") && $0.contains("alert protocol version") },
+                "\(version): \(refused)"
+            )
+        }
         // Control: the same server offering TLS 1.2 completes the handshake (it just never speaks MQTT).
         let accepted = try await handshakeLog(offering: "-tls1_2")
         #expect(!accepted.contains { $0.contains("OpenSSL Error") }, "\(accepted)")
@@ -188,8 +220,59 @@ import VigilTestSupport
 
     @Test func refusesAMissingCAFileBeforeConnecting() async throws {
         let client = client(port: 1, caFile: "/nonexistent/ca.pem")
-        await #expect(throws: MQTTError.self) { try await client.run() }
+        let error = await #expect(throws: MQTTError.self) { try await client.run() }
+        #expect(error?.kind == .tls)
+        #expect(error?.description.contains("TLS CA file /nonexistent/ca.pem") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("No such file or directory") == true, "\(String(describing: error))")
     }
+
+    @Test func refusesAClientKeyThatIsNotTheCertificatesOrIsMissingBeforeConnecting() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificates = try TestCertificates(in: directory)
+        let vigil = try certificates.clientCertificate("vigil")
+        let other = try certificates.clientCertificate("other")
+        let mismatched = client(
+            port: 1,
+            caFile: certificates.caFile,
+            clientCertificate: (vigil.certFile, other.keyFile)
+        )
+        let error = await #expect(throws: MQTTError.self) { try await mismatched.run() }
+        #expect(error?.kind == .tls)
+        #expect(error?.description.contains("key values mismatch") == true, "\(String(describing: error))")
+        let keyless = MQTTClient(
+            options: ConnectOptions(
+                host: "localhost",
+                clientID: "tls-keyless",
+                tls: .init(caFile: certificates.caFile, certFile: vigil.certFile)
+            ),
+            logger: .test("tls")
+        )
+        let missing = await #expect(throws: MQTTError.self) { try await keyless.run() }
+        #expect(missing?.description.contains("TLS client key (missing)") == true, "\(String(describing: missing))")
+    }
+}
+
+/// Expects that every attempt logged in `capture` was refused for OpenSSL's verification error
+/// `code` (`X509_V_ERR_*`) with its text `reason`, at `depth` in the broker's chain, and nothing
+/// else: each certificate fault is told apart from the others.
+func expectRefusal(
+    _ capture: LogCapture,
+    code: Int,
+    reason: String,
+    depth: Int,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let refusals = capture.messages.filter { $0.contains("MQTT broker certificate refused") }
+    #expect(refusals.count >= 2, "\(capture.messages)", sourceLocation: sourceLocation)
+    for line in refusals {
+        let fields = ["mqtt.tls.error=\(code)", "mqtt.tls.reason=\(reason)", "mqtt.tls.depth=\(depth)"]
+        #expect(fields.allSatisfy { line.contains($0) }, "\(line)", sourceLocation: sourceLocation)
+    }
+    let ended = capture.messages.filter { $0.contains("MQTT connection ended; reconnecting") }
+    let outcome = "mqtt.reason=broker certificate refused: \(reason) (X509 error \(code) at depth \(depth))"
+    #expect(!ended.isEmpty, "\(capture.messages)", sourceLocation: sourceLocation)
+    #expect(ended.allSatisfy { $0.contains(outcome) }, "\(ended)", sourceLocation: sourceLocation)
 }
 
 /// Waits until `client` has attempted `count` reconnects, or 20 s: a starved test machine may take

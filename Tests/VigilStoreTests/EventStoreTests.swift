@@ -47,7 +47,13 @@ import VigilStore
         var full: StoreError?
         while full == nil, written < 10_000 {
             var batch = StoreBatch()
-            batch.events = (0..<20).map { event("p\(written + $0)", .raised, at: Int64(written + $0) * 1000) }
+            // Closed alarms: the history that may make room (open alarms keep theirs).
+            batch.events = (0..<10).flatMap { index in
+                let at = Int64(written + 2 * index) * 1000
+                return [
+                    event("p\(written + index)", .raised, at: at), event("p\(written + index)", .cleared, at: at + 1),
+                ]
+            }
             batch.outbox = [(topic: "vigil/alerts/p", payload: Array(repeating: 65, count: 200), qos: 1, retain: false)]
             do {
                 try await store.record(batch, at: Timestamp(milliseconds: 0))
@@ -118,6 +124,56 @@ import VigilStore
         #expect(deleted == 2)
         #expect(try store.reader.events(EventQuery()).map(\.event.asset) == ["p2"])
         #expect(try await store.outboxCount() == 1)
+    }
+
+    /// An alarm raised long ago and still open, among closed ones.
+    func recordOldOpenAlarm(_ store: EventStore) async throws {
+        var batch = StoreBatch()
+        batch.events = [event("open", .raised, at: 500), event("open", .updated, at: 1500)]
+        batch.events += (0..<200).flatMap { index in
+            [
+                event("c\(index)", .raised, at: 1000 + Int64(index)),
+                event("c\(index)", .cleared, at: 2000 + Int64(index)),
+            ]
+        }
+        try await store.record(batch, at: Timestamp(milliseconds: 3000))
+    }
+
+    @Test func retentionKeepsTheEventsOfOpenAlarms() async throws {
+        let store = try EventStore(path: path)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await recordOldOpenAlarm(store)
+        let deleted = try await store.deleteHistory(before: Timestamp(milliseconds: 10_000))
+        #expect(deleted == 400)
+        #expect(try store.reader.events(EventQuery()).map(\.event.transition) == [.raised, .updated])
+        #expect(try store.reader.openAlarms().map(\.id) == ["open-1"])
+        try store.close()
+    }
+
+    @Test func makingRoomKeepsTheEventsOfOpenAlarms() async throws {
+        let store = try EventStore(path: path, maxSize: 256 * 1024)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await recordOldOpenAlarm(store)
+        // Fill the database to its cap with closed alarms younger than the open one.
+        var written = 0
+        while written < 20_000 {
+            var batch = StoreBatch()
+            batch.events = (0..<20).map { event("n\(written + $0)", .cleared, at: 10_000 + Int64(written + $0)) }
+            do {
+                try await store.record(batch, at: Timestamp(milliseconds: 0))
+                written += 20
+            } catch {
+                break
+            }
+        }
+        #expect(written < 20_000, "the cap was never reached")
+        #expect(try await store.makeRoom() >= 100)
+        let left = try store.reader.events(EventQuery(limit: 1_000_000))
+        #expect(left.filter { $0.event.asset == "open" }.map(\.event.transition) == [.raised, .updated])
+        // The oldest events of closed alarms went first.
+        #expect(!left.contains { $0.event.asset == "c0" && $0.event.transition == .raised })
+        #expect(left.contains { $0.event.asset == "n0" })
+        try store.close()
     }
 
     @Test func countsReadingsPerAsset() async throws {

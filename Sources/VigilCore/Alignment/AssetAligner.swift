@@ -6,7 +6,9 @@
 /// gap policy: hold briefly, never invent data for long). A reading older than the open interval, or
 /// than its signal's previous reading, is refused as `late`; one with the same time stamp as its
 /// signal's previous reading as `duplicate` (a QoS 1 redelivery must not count twice). The last two
-/// checks apply to readings that carry their own time stamp (`Reading.stamped`).
+/// checks apply to readings that carry their own time stamp (`Reading.stamped`). A signal taking
+/// more than `maxRate` readings per second of event time is refused as `rate_limited`
+/// (`ReadingRateLimit`).
 public struct AssetAligner: Sendable {
     /// The asset.
     public let asset: String
@@ -16,22 +18,26 @@ public struct AssetAligner: Sendable {
     public let maxHold: Int
     /// Most signals one asset may have.
     public let maxSignals: Int
+    /// Most readings per signal and second of event time (0: no limit).
+    public let maxRate: Int
 
     private(set) var signals: [String] = []
     private var indexBySignal: [String: Int] = [:]
     private var latest: [Double?] = []
     private var updatedInterval: [Int64] = []
     private var latestTime: [Int64] = []
+    private var rates: [ReadingRateLimit] = []
     private var seededTimes: [String: Int64] = [:]
     private var openInterval: Int64?
 
     /// Creates an aligner.
-    public init(asset: String, tick: Duration, maxHold: Int, maxSignals: Int = 64) {
+    public init(asset: String, tick: Duration, maxHold: Int, maxSignals: Int = 64, maxRate: Int = 0) {
         precondition(tick.wholeMilliseconds > 0, "tick must be at least 1 ms")
         self.asset = asset
         self.tickMilliseconds = tick.wholeMilliseconds
         self.maxHold = maxHold
         self.maxSignals = maxSignals
+        self.maxRate = maxRate
     }
 
     /// Continues from an earlier run: the signal's readings with an own time stamp up to `time` (ms)
@@ -57,6 +63,12 @@ public struct AssetAligner: Sendable {
             if reading.stamped, reading.time.milliseconds < latestTime[index] {
                 throw Rejection(.late, "reading at \(reading.time) is older than the signal's previous one")
             }
+            guard rates[index].take(at: reading.time.milliseconds) else {
+                throw Rejection(
+                    .rateLimited,
+                    "signal '\(reading.signal)' is over \(maxRate) readings per second of event time"
+                )
+            }
         } else {
             if reading.stamped, let seeded = seededTimes[reading.signal] {
                 if reading.time.milliseconds == seeded {
@@ -75,6 +87,9 @@ public struct AssetAligner: Sendable {
             latest.append(nil)
             updatedInterval.append(interval)
             latestTime.append(reading.time.milliseconds)
+            var rate = ReadingRateLimit(perSecond: maxRate)
+            _ = rate.take(at: reading.time.milliseconds)
+            rates.append(rate)
             seededTimes[reading.signal] = nil
         }
         var closed: [Tick] = []

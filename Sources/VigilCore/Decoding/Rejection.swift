@@ -31,6 +31,8 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable, Hashable {
     case retained
     /// Accepting it would exceed the cap on assets per entry or signals per asset.
     case tooManySeries = "too_many_series"
+    /// Its signal already took `max_rate` readings in the last second of event time (a flood).
+    case rateLimited = "rate_limited"
 }
 
 /// A refused payload or reading: the reason code and a human-readable detail.

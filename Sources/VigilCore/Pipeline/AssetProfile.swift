@@ -26,6 +26,8 @@ public struct AssetProfile: Hashable, Sendable {
     public var maxAssets: Int
     /// Most signals one asset may have.
     public var maxSignals: Int
+    /// Most readings one signal may take per second of event time (0: no limit).
+    public var maxRate: Int
     /// The detector.
     public var detector: DetectorChoice
     /// The alarm policy.
@@ -38,6 +40,7 @@ public struct AssetProfile: Hashable, Sendable {
         maxHold: Int = 5,
         maxAssets: Int = 1000,
         maxSignals: Int = 64,
+        maxRate: Int = 1000,
         detector: DetectorChoice = .robustStatistics(.init()),
         alarm: AlarmPolicy = AlarmPolicy()
     ) {
@@ -46,6 +49,7 @@ public struct AssetProfile: Hashable, Sendable {
         self.maxHold = maxHold
         self.maxAssets = maxAssets
         self.maxSignals = maxSignals
+        self.maxRate = maxRate
         self.detector = detector
         self.alarm = alarm
     }

@@ -71,15 +71,28 @@ public struct Pipeline: Sendable {
     /// Ticks whose detection was not a finite number (treated as score 0).
     public private(set) var engineErrors = 0
 
-    /// How many assets are in each state, and how many use each detector (by its `name`).
-    public func census() -> (states: [AssetState: Int], detectors: [String: Int]) {
-        var states: [AssetState: Int] = [:]
-        var detectors: [String: Int] = [:]
+    /// The assets counted by state, by detector and by where their learned model is.
+    public struct Census: Sendable, Hashable {
+        /// Assets by the state their state topic says.
+        public var states: [AssetState: Int] = [:]
+        /// Assets by the detector scoring them now (its `name`).
+        public var detectors: [String: Int] = [:]
+        /// Assets with a learned model (`LSTMDetector`) by the model's lifecycle state.
+        public var models: [LSTMDetector.ModelState: Int] = [:]
+
+        /// An empty census.
+        public init() {}
+    }
+
+    /// How many assets are in each state, use each detector, and have their model in each state.
+    public func census() -> Census {
+        var census = Census()
         for runtime in assets.values {
-            if let state = runtime.state { states[state, default: 0] += 1 }
-            detectors[runtime.detector.name, default: 0] += 1
+            if let state = runtime.state { census.states[state, default: 0] += 1 }
+            census.detectors[runtime.detector.name, default: 0] += 1
+            if let learned = runtime.detector as? LSTMDetector { census.models[learned.modelState, default: 0] += 1 }
         }
-        return (states, detectors)
+        return census
     }
 
     /// The open alarm of an asset, if any.
@@ -104,7 +117,8 @@ public struct Pipeline: Sendable {
                 asset: reading.asset,
                 tick: profile.tick,
                 maxHold: profile.maxHold,
-                maxSignals: profile.maxSignals
+                maxSignals: profile.maxSignals,
+                maxRate: profile.maxRate
             )
             for (signal, time) in restoredSignalTimes.removeValue(forKey: reading.asset) ?? [:] {
                 aligner.seed(signal: signal, lastTime: time)

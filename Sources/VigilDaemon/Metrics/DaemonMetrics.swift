@@ -31,6 +31,8 @@ public final class DaemonMetrics: Sendable {
         public var assetStates: [AssetState: Int] = [:]
         /// Assets by the detector that scores them (`lstm`, `robust-mad`, …).
         public var detectors: [String: Int] = [:]
+        /// Assets with a learned model by its lifecycle state (`learning`, `training`, `active`).
+        public var models: [LSTMDetector.ModelState: Int] = [:]
         /// Batches the pipeline has committed; the watchdog checks that this moves.
         public var pipelineProgress = 0
 

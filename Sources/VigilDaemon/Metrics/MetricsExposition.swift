@@ -47,6 +47,9 @@ public enum MetricsExposition {
     /// The `Content-Type` of the rendering.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
+    /// Every state of a learned model, in lifecycle order: each is reported, 0 included.
+    static let modelStates: [LSTMDetector.ModelState] = [.learning, .training, .active]
+
     /// The reading as Prometheus text.
     public static func render(_ reading: MetricsReading, version: String) -> String {
         let registry = PrometheusCollectorRegistry()
@@ -110,6 +113,14 @@ public enum MetricsExposition {
                 labels: [("state", state.rawValue)]
             )
         }
+        for state in MetricsExposition.modelStates {
+            gauge(
+                "vigil_models",
+                "Assets with a learned model (detector kind lstm) by the model's state (learning, training, active).",
+                daemon.models[state, default: 0],
+                labels: [("state", state.rawValue)]
+            )
+        }
         for (detector, count) in daemon.detectors.sorted(by: { $0.key < $1.key }) {
             gauge("vigil_detectors", "Assets by the detector scoring them.", count, labels: [("detector", detector)])
         }
@@ -139,7 +150,16 @@ public enum MetricsExposition {
             )
         }
         gauge("vigil_inbound_queue_depth", "Messages waiting in the inbound queue.", reading.ingest.inboundDepth)
-        gauge("vigil_inbound_queue_capacity", "Capacity of the inbound queue.", reading.inboundCapacity)
+        gauge(
+            "vigil_inbound_queue_held",
+            "Messages taken from the inbound queue and not yet committed.",
+            reading.ingest.inboundHeld
+        )
+        gauge(
+            "vigil_inbound_queue_capacity",
+            "Capacity of the inbound queue: the most acknowledged, uncommitted messages (a crash's loss).",
+            reading.inboundCapacity
+        )
         counter(
             "vigil_inbound_dropped_total",
             "Messages that arrived after the ingest connection stopped and were not queued.",

@@ -21,25 +21,32 @@ public struct ConnectionService: Service {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
-            // Returns on graceful shutdown, throws on cancellation; either way we stop the client.
-            try? await gracefulShutdown()
-            if let goodbye, client.isConnected {
-                await withTaskGroup(of: Void.self) { race in
-                    race.addTask {
-                        try? await client.publish(
-                            topic: goodbye.topic,
-                            payload: goodbye.payload,
-                            qos: goodbye.qos,
-                            retain: goodbye.retain
-                        )
-                    }
-                    race.addTask { try? await Task.sleep(for: .seconds(2)) }
-                    await race.next()
-                    race.cancelAll()
-                }
+            group.addTask {
+                // Returns on graceful shutdown, throws on cancellation; either way we stop the client.
+                try? await gracefulShutdown()
+                await sayGoodbye()
+                client.shutdown()
             }
-            client.shutdown()
-            try await group.waitForAll()
+            // A client that cannot start (a TLS file it cannot read) throws at once: that ends the
+            // service, and so the daemon, now rather than at the next shutdown.
+            while try await group.next() != nil {}
+        }
+    }
+
+    private func sayGoodbye() async {
+        guard let goodbye, client.isConnected else { return }
+        await withTaskGroup(of: Void.self) { race in
+            race.addTask {
+                try? await client.publish(
+                    topic: goodbye.topic,
+                    payload: goodbye.payload,
+                    qos: goodbye.qos,
+                    retain: goodbye.retain
+                )
+            }
+            race.addTask { try? await Task.sleep(for: .seconds(2)) }
+            await race.next()
+            race.cancelAll()
         }
     }
 }

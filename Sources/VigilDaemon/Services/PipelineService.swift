@@ -47,7 +47,9 @@ public struct AlertTopics: Sendable, Hashable {
 /// It ends when the inbound queue ends, i.e. after the ingest connection has closed and every
 /// message received before has been processed: that is the drain of a graceful shutdown. When the
 /// database cannot be written, it retries the same batch with backoff and meanwhile takes no new
-/// message, so the queue fills and the broker keeps the readings.
+/// message, so the queue fills and the broker keeps the readings. The ingest connection must hold
+/// its messages until released (`ConnectOptions.holdsInboundUntilReleased`): the service releases
+/// them after each commit, so at most the queue's capacity of acknowledged messages is uncommitted.
 public struct PipelineService: Service {
     let messages: MQTTMessages
     let intake: Intake
@@ -133,11 +135,15 @@ public struct PipelineService: Service {
                 lastCensus = ContinuousClock.now
             }
             // Alerts are committed at once; reading counters when the queue is empty, and under load
-            // at least every second or 1000 readings, so one transaction carries many readings.
+            // at least every second or 1000 readings, so one transaction carries many readings. The
+            // messages taken keep their places in the inbound queue until they are committed, so the
+            // queue's capacity bounds what a crash can lose: acknowledged, uncommitted messages. A
+            // queue full of them has nothing pending, which commits.
             if !batch.outbox.isEmpty || messages.pending == 0 || readingsInBatch >= 1000
                 || ContinuousClock.now - lastCommit > .seconds(1)
             {
                 await commit(&batch)
+                messages.release()
                 readingsInBatch = 0
                 lastCommit = ContinuousClock.now
             }
@@ -147,6 +153,7 @@ public struct PipelineService: Service {
             }
         }
         await commit(&batch)
+        messages.release()
         publishCensus(pipeline)
         await saveDetectors(pipeline)
         deadLetters.finish()
@@ -307,12 +314,13 @@ public struct PipelineService: Service {
         }
     }
 
-    /// Copies the assets' states, detectors and engine errors into the metrics.
+    /// Copies the assets' states, detectors, models and engine errors into the metrics.
     private func publishCensus(_ pipeline: Pipeline) {
         let census = pipeline.census()
         metrics.update {
             $0.assetStates = census.states
             $0.detectors = census.detectors
+            $0.models = census.models
             $0.engineErrors = pipeline.engineErrors
         }
     }
