@@ -11,6 +11,11 @@ SWIFT ?= swift
 
 FUZZ_SECONDS ?= 30
 
+# The fault suite: brokers restarted and killed, the daemon killed, stalled and starved of disk,
+# the hostile-input corpus. It runs after the other tests, on its own: its loads and its timing
+# should not compete for the two cores with the CPU-bound tests that train models.
+FAULT_SUITES := BrokerFaultTests|StalledDaemonTests|DaemonKillTests|DatabaseFaultTests|BadInputCorpusTests
+
 .PHONY: setup build release lint test fuzz soak demo clean
 
 setup:
@@ -29,7 +34,8 @@ lint:
 
 test: setup lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip '$(FAULT_SUITES)'
+	$(SWIFT) test --skip-build --filter '$(FAULT_SUITES)'
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # libFuzzer on the payload decoder and the configuration loader, FUZZ_SECONDS each.
@@ -40,8 +46,7 @@ fuzz: setup
 # of the bad-input corpus.
 soak: setup
 	$(SWIFT) build --build-tests
-	VIGIL_SOAK=1 $(SWIFT) test --skip-build \
-		--filter 'BrokerFaultTests|StalledDaemonTests|DaemonKillTests|DatabaseFaultTests|BadInputCorpusTests'
+	VIGIL_SOAK=1 $(SWIFT) test --skip-build --filter '$(FAULT_SUITES)'
 
 demo: build
 	@scripts/demo.sh $(DURATION)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VigilCore
 import VigilDaemon
@@ -221,16 +222,23 @@ import VigilTestSupport
             var valid = 0
             var accepted = 0
             var rss: [Int] = []
-            let daemon = try ChildProcess(
-                executable: Repository.vigilBinary,
-                arguments: ["run", "--config", config, "--log-level", "warning"],
-                outputPath: directory.appendingPathComponent("vigil.log").path
-            )
+            // The daemon starts once the watcher is subscribed: the dead letters of the stale
+            // retained messages go out as soon as it subscribes, and a dead letter is not kept for
+            // a subscriber that is away.
+            let started = Mutex<ChildProcess?>(nil)
             defer {
-                daemon.signal(SIGTERM)
-                _ = daemon.wait(timeout: .seconds(30))
+                if let daemon = started.withLock({ $0 }) {
+                    daemon.signal(SIGTERM)
+                    _ = daemon.wait(timeout: .seconds(30))
+                }
             }
-            let figures = try await alerts.run {
+            let (figures, daemon) = try await alerts.run {
+                let daemon = try ChildProcess(
+                    executable: Repository.vigilBinary,
+                    arguments: ["run", "--config", config, "--log-level", "warning"],
+                    outputPath: directory.appendingPathComponent("vigil.log").path
+                )
+                started.withLock { $0 = daemon }
                 _ = try await scrape(
                     port: metricsPort,
                     until: { $0.value("vigil_mqtt_connected", ["connection": "ingest"]) == 1 }
@@ -302,7 +310,7 @@ import VigilTestSupport
                 _ = await alerts.wait(timeout: .seconds(10)) { messages in
                     messages.filter { $0.topic.hasPrefix("vigil/deadletter/") }.count >= total
                 }
-                return figures
+                return (figures, daemon)
             }
 
             let log = (try? String(contentsOf: directory.appendingPathComponent("vigil.log"), encoding: .utf8)) ?? ""

@@ -139,18 +139,32 @@ import VigilTestSupport
         }
     }
 
-    @Test func checkpointBytesOfAnLSTMAsset() async throws {
-        // The shipped LSTM defaults (history 2,000 ticks), one signal, after 2,100 ticks.
-        var pipeline = Pipeline(profiles: [AssetProfile(name: "{asset}", detector: .lstm(LSTMDetector.Settings()))])
+    @Test(arguments: [1, 300])
+    func checkpointBytesOfAnLSTMAsset(tickSeconds: Int) async throws {
+        // The LSTM defaults (history 2,000 ticks), one signal, after 2,100 ticks; with 5-minute
+        // ticks the day and week channels keep 288 + 2,016 values more.
+        let profile = AssetProfile(
+            name: "{asset}",
+            tick: .seconds(tickSeconds),
+            detector: .lstm(LSTMDetector.Settings())
+        )
+        var pipeline = Pipeline(profiles: [profile])
         var random = SeededRandom(seed: 9)
         for tick in 0..<2100 {
             let value = 20 + sin(Double(tick) / 30) + 0.1 * random.gaussian()
             _ = try await pipeline.process(
-                Reading(asset: "a", signal: "v", value: value, time: Timestamp(milliseconds: Int64(tick) * 1000))
+                Reading(
+                    asset: "a",
+                    signal: "v",
+                    value: value,
+                    time: Timestamp(milliseconds: Int64(tick) * Int64(tickSeconds) * 1000)
+                )
             )
         }
         let bytes = try #require(pipeline.detectorSnapshots()["a"]).count
-        print("sizing: \(bytes) checkpoint bytes for one LSTM asset with one signal (history 2000)")
+        print(
+            "sizing: \(bytes) checkpoint bytes for one LSTM asset with one signal (history 2000, tick \(tickSeconds) s)"
+        )
         #expect(bytes < 512 * 1024)
     }
 }
