@@ -146,14 +146,7 @@ import VigilTestSupport
             let config = directory.appendingPathComponent("vigil.yaml").path
             try """
             \(brokerAndStorage(port: broker.port, database: directory.appendingPathComponent("vigil.db").path, clientID: "vigil-stall", metricsPort: metricsPort))
-            assets:
-              - name: "{asset}"
-                signals:
-                  - name: "{signal}"
-                    topic: "load/{asset}/{signal}"
-                    value: "$.v"
-                    time: "$.ts"
-                detector: {window: 40, warmup: 20, stuck_after: 0}
+            \(loadAssets())
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try ChildProcess(
                 executable: Repository.vigilBinary,

@@ -61,15 +61,7 @@ import VigilTestSupport
             )
             try """
             \(cleanSession ? session.replacingOccurrences(of: "clean_session: false", with: "clean_session: true") : session)
-            assets:
-              - name: "{asset}"
-                signals:
-                  - name: "{signal}"
-                    topic: "load/{asset}/{signal}"
-                    value: "$.v"
-                    time: "$.ts"
-                detector: {window: 40, warmup: 20, stuck_after: 0}
-                alarm: {threshold: 0.99, min_duration: 1, clear_below: 0.9, clear_after: 2, cooldown: 1s}
+            \(loadAssets(alarm: true))
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let text = try String(contentsOfFile: config, encoding: .utf8)
             #expect(text.contains("inbound_queue: \(Self.inboundQueue)"))

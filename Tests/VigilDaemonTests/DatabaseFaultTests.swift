@@ -147,15 +147,7 @@ import VigilTestSupport
             let config = directory.appendingPathComponent("vigil.yaml").path
             try """
             \(brokerAndStorage(port: broker.port, database: state.appendingPathComponent("vigil.db").path, clientID: "vigil-full", metricsPort: metricsPort))
-            assets:
-              - name: "{asset}"
-                signals:
-                  - name: "{signal}"
-                    topic: "load/{asset}/{signal}"
-                    value: "$.v"
-                    time: "$.ts"
-                detector: {window: 40, warmup: 20, stuck_after: 0}
-                alarm: {threshold: 0.99, min_duration: 1, clear_below: 0.9, clear_after: 2, cooldown: 1s}
+            \(loadAssets(alarm: true))
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try ChildProcess(
                 executable: Repository.vigilBinary,
@@ -231,15 +223,7 @@ import VigilTestSupport
             try """
             \(brokerAndStorage(port: broker.port, database: database, clientID: "vigil-cap", metricsPort: metricsPort)
                 .replacingOccurrences(of: "  path: \(database)", with: "  path: \(database)\n  max_size: 160KB"))
-            assets:
-              - name: "{asset}"
-                signals:
-                  - name: "{signal}"
-                    topic: "load/{asset}/{signal}"
-                    value: "$.v"
-                    time: "$.ts"
-                detector: {window: 40, warmup: 20, stuck_after: 0}
-                alarm: {threshold: 0.99, min_duration: 1, clear_below: 0.9, clear_after: 2, cooldown: 1s}
+            \(loadAssets(alarm: true))
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try ChildProcess(
                 executable: Repository.vigilBinary,
@@ -324,15 +308,7 @@ import VigilTestSupport
                             """
                             \(brokerAndStorage(port: ingest.port, database: database, clientID: "vigil-outage", metricsPort: metricsPort)
                                 .replacingOccurrences(of: "  path: \(database)", with: storage))
-                            assets:
-                              - name: "{asset}"
-                                signals:
-                                  - name: "{signal}"
-                                    topic: "load/{asset}/{signal}"
-                                    value: "$.v"
-                                    time: "$.ts"
-                                detector: {window: 40, warmup: 20, stuck_after: 0}
-                                alarm: {threshold: 0.99, min_duration: 1, clear_below: 0.9, clear_after: 2, cooldown: 1s}
+                            \(loadAssets(alarm: true))
                             """
                         ),
                         password: nil,

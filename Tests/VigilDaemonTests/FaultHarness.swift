@@ -157,17 +157,31 @@ struct SequencedLoad: Sendable {
         try ConfigLoader.parse(
             """
             \(brokerAndStorage(port: brokerPort, database: database, clientID: clientID, metricsPort: metricsPort))
-            assets:
-              - name: "{asset}"
-                signals:
-                  - name: "{signal}"
-                    topic: "load/{asset}/{signal}"
-                    value: "$.v"
-                    time: "$.ts"
-                detector: {window: 40, warmup: 20, stuck_after: 0}
+            \(loadAssets())
             """
         )
     }
+}
+
+/// The `assets:` section the fault loads publish to (`load/{asset}/{signal}`, JSON with the value at
+/// `$.v` and its time at `$.ts`): the robust detector quick to warm up, with no stuck rule, and with
+/// `alarm`, an alarm policy that raises at once and clears soon after. `detector: nil` leaves the
+/// detector's defaults.
+func loadAssets(detector: String? = "{window: 40, warmup: 20, stuck_after: 0}", alarm: Bool = false) -> String {
+    var text = """
+        assets:
+          - name: "{asset}"
+            signals:
+              - name: "{signal}"
+                topic: "load/{asset}/{signal}"
+                value: "$.v"
+                time: "$.ts"
+        """
+    if let detector { text += "\n    detector: \(detector)" }
+    if alarm {
+        text += "\n    alarm: {threshold: 0.99, min_duration: 1, clear_below: 0.9, clear_after: 2, cooldown: 1s}"
+    }
+    return text
 }
 
 /// Publishes until the broker acknowledges; a publish that is not acknowledged within two

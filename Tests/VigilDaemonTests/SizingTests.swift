@@ -63,13 +63,7 @@ import VigilTestSupport
             // The robust detector's defaults: a window of 120 ticks per signal.
             try """
             \(brokerAndStorage(port: broker.port, database: directory.appendingPathComponent("vigil.db").path, clientID: "vigil-sizing", metricsPort: metricsPort))
-            assets:
-              - name: "{asset}"
-                signals:
-                  - name: "{signal}"
-                    topic: "load/{asset}/{signal}"
-                    value: "$.v"
-                    time: "$.ts"
+            \(loadAssets(detector: nil))
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try ChildProcess(
                 executable: Repository.vigilBinary,

@@ -36,6 +36,8 @@ public protocol Detector: Sendable {
     /// Whether the asset should say `learning`: still collecting data for its model (it may
     /// already score, and alarm, with a fallback meanwhile).
     var isLearning: Bool { get }
+    /// Where the detector's learned model is in its lifecycle; nil for a detector without one.
+    var modelLifecycle: LSTMDetector.ModelState? { get }
     /// Scores a tick and learns from it, unless `alarmOpen` (an open alarm freezes learning, so a
     /// persistent fault is not learned as normal). It may wait for a model being trained in the
     /// background, at a tick fixed in event time, so results never depend on the CPU's speed.
@@ -53,6 +55,9 @@ public protocol Detector: Sendable {
 extension Detector {
     /// By default, learning until scores can raise alarms.
     public var isLearning: Bool { phase == .learning }
+
+    /// By default, no learned model.
+    public var modelLifecycle: LSTMDetector.ModelState? { nil }
 
     /// By default, nothing is persisted.
     public func snapshot() -> [UInt8]? { nil }

@@ -88,6 +88,31 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
         var highest: Double
         /// The range seen while an alarm was open, learned once it has cleared.
         var deferredRange: ClosedRange<Double>?
+
+        /// The largest ratio of the signal's channels for `value` (and its forecast `error`, when
+        /// the model forecast this tick).
+        mutating func ratio(value: Double, error: Double?, rangeTolerance: Double, learn: Bool) -> Double {
+            var ratio = error.map { forecast.ratio(abs($0), learn: learn) } ?? 0
+            for season in seasonal.indices {
+                ratio = max(ratio, seasonal[season].ratio(value, learn: learn))
+            }
+            if pattern != nil { ratio = max(ratio, pattern!.ratio(value, learn: learn)) }
+            if rangeTolerance > 0 {
+                let span = max(highest - lowest, 1e-12)
+                let excess = max(value - highest, lowest - value, 0) / span
+                if excess > rangeTolerance { ratio = max(ratio, 1.1 + excess) }
+                // Values seen under an alarm widen the range once it has cleared.
+                let seen = deferredRange.map { min($0.lowerBound, value)...max($0.upperBound, value) }
+                if learn {
+                    lowest = min(lowest, seen?.lowerBound ?? value)
+                    highest = max(highest, seen?.upperBound ?? value)
+                    deferredRange = nil
+                } else {
+                    deferredRange = seen ?? value...value
+                }
+            }
+            return ratio
+        }
     }
 
     /// The settings.
@@ -161,28 +186,13 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
         var signalRatios: [Double] = []
         signalRatios.reserveCapacity(values.count)
         for index in values.indices {
-            let value = values[index]
-            var channels = signals[index]
-            var ratio = errors.map { channels.forecast.ratio(abs($0[index]), learn: learn) } ?? 0
-            for season in channels.seasonal.indices {
-                ratio = max(ratio, channels.seasonal[season].ratio(value, learn: learn))
-            }
-            if channels.pattern != nil { ratio = max(ratio, channels.pattern!.ratio(value, learn: learn)) }
-            if settings.rangeTolerance > 0 {
-                let span = max(channels.highest - channels.lowest, 1e-12)
-                let excess = max(value - channels.highest, channels.lowest - value, 0) / span
-                if excess > settings.rangeTolerance { ratio = max(ratio, 1.1 + excess) }
-                // Values seen under an alarm widen the range once it has cleared.
-                let seen = channels.deferredRange.map { min($0.lowerBound, value)...max($0.upperBound, value) }
-                if learn {
-                    channels.lowest = min(channels.lowest, seen?.lowerBound ?? value)
-                    channels.highest = max(channels.highest, seen?.upperBound ?? value)
-                    channels.deferredRange = nil
-                } else {
-                    channels.deferredRange = seen ?? value...value
-                }
-            }
-            signals[index] = channels
+            // Mutated in place: a copy of the channels would copy their memories on every tick.
+            let ratio = signals[index].ratio(
+                value: values[index],
+                error: errors?[index],
+                rangeTolerance: settings.rangeTolerance,
+                learn: learn
+            )
             signalRatios.append(ratio)
         }
         var raw = signalRatios.max() ?? 0

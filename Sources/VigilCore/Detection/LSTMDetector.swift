@@ -167,6 +167,8 @@ public struct LSTMDetector: Detector {
     /// The model's lifecycle state.
     public var modelState: ModelState { model != nil ? .active : (run != nil ? .training : .learning) }
 
+    public var modelLifecycle: ModelState? { modelState }
+
     public mutating func score(_ tick: Tick, alarmOpen: Bool) async -> Detection {
         ticks += 1
         if let pending = run, ticks >= pending.activateAt {
@@ -181,12 +183,16 @@ public struct LSTMDetector: Detector {
             detection.score = fallbackOnset.filter(fallbackDetection.score)
         }
         if var current = model, var calibration = calibrator {
+            // The locals become the only references, so that scoring mutates the model's state and
+            // the calibration's memories in place instead of copying them on every tick.
+            model = nil
+            calibrator = nil
             let expected = (0..<tick.values.count).map { current.expected(signal: $0) ?? tick.values[$0] }
             if let errors = current.observe(tick.values) {
                 let signalScores: [Double]
                 let assetScore: Double
                 let level: Double
-                switch calibration {
+                switch consume calibration {
                 case .records(var records):
                     (signalScores, assetScore, level) = records.score(
                         values: tick.values.indices.map { current.normalizer.normalize(tick.values[$0], signal: $0) },

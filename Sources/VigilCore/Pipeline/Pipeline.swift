@@ -77,7 +77,7 @@ public struct Pipeline: Sendable {
         public var states: [AssetState: Int] = [:]
         /// Assets by the detector scoring them now (its `name`).
         public var detectors: [String: Int] = [:]
-        /// Assets with a learned model (`LSTMDetector`) by the model's lifecycle state.
+        /// Assets with a learned model by the model's lifecycle state (`Detector.modelLifecycle`).
         public var models: [LSTMDetector.ModelState: Int] = [:]
 
         /// An empty census.
@@ -90,7 +90,7 @@ public struct Pipeline: Sendable {
         for runtime in assets.values {
             if let state = runtime.state { census.states[state, default: 0] += 1 }
             census.detectors[runtime.detector.name, default: 0] += 1
-            if let learned = runtime.detector as? LSTMDetector { census.models[learned.modelState, default: 0] += 1 }
+            if let model = runtime.detector.modelLifecycle { census.models[model, default: 0] += 1 }
         }
         return census
     }
