@@ -15,3 +15,16 @@ extension Array where Element: NNScalar {
         }
     }
 }
+
+extension Array where Element: NNScalar {
+    /// The matrix `[rows × columns]` (row-major) transposed to `[columns × rows]`: the training
+    /// passes read a weight matrix one column at a time.
+    func transposed(rows: Int, columns: Int) -> [Element] {
+        precondition(count == rows * columns)
+        var result = [Element](repeating: 0, count: count)
+        for row in 0..<rows {
+            for column in 0..<columns { result[column * rows + row] = self[row * columns + column] }
+        }
+        return result
+    }
+}

@@ -96,43 +96,55 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     public func forward(_ inputs: [Scalar], steps: Int, batch: Int, h0: [Scalar]) -> (outputs: [Scalar], cache: Cache) {
         let H = hiddenSize
         let I = inputSize
+        let G = 3 * H
         precondition(inputs.count == steps * batch * I && h0.count == batch * H)
-        var cache = Cache(
-            gates: Array(repeating: 0, count: steps * batch * 3 * H),
-            hiddenLinear: Array(repeating: 0, count: steps * batch * H),
-            hiddens: h0 + Array(repeating: 0, count: steps * batch * H),
-            steps: steps,
-            batch: batch
-        )
-        var inputPart = [Scalar](repeating: 0, count: 3 * H)
-        var hiddenPart = [Scalar](repeating: 0, count: 3 * H)
-        for t in 0..<steps {
-            for b in 0..<batch {
-                let xBase = (t * batch + b) * I
-                let previous = (t * batch + b) * H
-                let next = ((t + 1) * batch + b) * H
-                for row in 0..<(3 * H) {
-                    var sx = biasIH[row]
-                    for k in 0..<I { sx += weightIH[row * I + k] * inputs[xBase + k] }
-                    var sh = biasHH[row]
-                    for k in 0..<H { sh += weightHH[row * H + k] * cache.hiddens[previous + k] }
-                    inputPart[row] = sx
-                    hiddenPart[row] = sh
-                }
-                let gateBase = (t * batch + b) * 3 * H
-                for j in 0..<H {
-                    let r = Scalar.sigmoid(inputPart[j] + hiddenPart[j])
-                    let z = Scalar.sigmoid(inputPart[H + j] + hiddenPart[H + j])
-                    let n = Scalar.tanh(inputPart[2 * H + j] + r * hiddenPart[2 * H + j])
-                    cache.gates[gateBase + j] = r
-                    cache.gates[gateBase + H + j] = z
-                    cache.gates[gateBase + 2 * H + j] = n
-                    cache.hiddenLinear[previous + j] = hiddenPart[2 * H + j]
-                    cache.hiddens[next + j] = (1 - z) * n + z * cache.hiddens[previous + j]
+        precondition(steps > 0 && batch > 0)
+        var gates = [Scalar](repeating: 0, count: steps * batch * G)
+        var hiddenLinear = [Scalar](repeating: 0, count: steps * batch * H)
+        var hiddens = h0 + [Scalar](repeating: 0, count: steps * batch * H)
+        // Weights column by column; the input and hidden parts of each gate summed apart, as `step` does.
+        let columns = weightIH.transposed(rows: G, columns: I) + weightHH.transposed(rows: G, columns: H)
+        var parts = [Scalar](repeating: 0, count: 2 * G)
+        withAddresses(inputs, columns) { x, wx in
+            let wh = wx + G * I
+            withMutableAddresses(&gates, &hiddenLinear) { gate, linear in
+                withMutableAddresses(&hiddens, &parts) { hidden, inputPart in
+                    let hiddenPart = inputPart + G
+                    for t in 0..<steps {
+                        for b in 0..<batch {
+                            let previous = (t * batch + b) * H
+                            let next = previous + batch * H
+                            for row in 0..<G {
+                                inputPart[row] = biasIH[row]
+                                hiddenPart[row] = biasHH[row]
+                            }
+                            let xt = x + (t * batch + b) * I
+                            TrainingKernels.addColumns(inputPart, columns: wx, values: xt, count: I, length: G)
+                            TrainingKernels.addColumns(
+                                hiddenPart,
+                                columns: wh,
+                                values: hidden + previous,
+                                count: H,
+                                length: G
+                            )
+                            let g = gate + (t * batch + b) * G
+                            for j in 0..<H {
+                                let r = Scalar.sigmoid(inputPart[j] + hiddenPart[j])
+                                let z = Scalar.sigmoid(inputPart[H + j] + hiddenPart[H + j])
+                                let n = Scalar.tanh(inputPart[2 * H + j] + r * hiddenPart[2 * H + j])
+                                g[j] = r
+                                g[H + j] = z
+                                g[2 * H + j] = n
+                                linear[previous + j] = hiddenPart[2 * H + j]
+                                hidden[next + j] = (1 - z) * n + z * hidden[previous + j]
+                            }
+                        }
+                    }
                 }
             }
         }
-        return (Array(cache.hiddens[(batch * H)...]), cache)
+        let cache = Cache(gates: gates, hiddenLinear: hiddenLinear, hiddens: hiddens, steps: steps, batch: batch)
+        return (Array(hiddens[(batch * H)...]), cache)
     }
 
     /// Back-propagates through time; see `LSTMLayer.backward`. Returns dL/dx and dL/dh0.
@@ -145,6 +157,7 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     ) -> (inputs: [Scalar], h0: [Scalar]) {
         let H = hiddenSize
         let I = inputSize
+        let G = 3 * H
         let T = cache.steps
         let B = cache.batch
         precondition(gradients.count == parameterCount)
@@ -152,53 +165,74 @@ public struct GRULayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         let offsetBI = offsetHH + weightHH.count
         let offsetBH = offsetBI + biasIH.count
         var dInputs = [Scalar](repeating: 0, count: T * B * I)
-        var dhNext = [Scalar](repeating: 0, count: B * H)
-        var dInput = [Scalar](repeating: 0, count: 3 * H)  // gradient of the input-side pre-activations
-        var dHidden = [Scalar](repeating: 0, count: 3 * H)  // gradient of the hidden-side linear parts
-        for t in stride(from: T - 1, through: 0, by: -1) {
-            for b in 0..<B {
-                let state = (t * B + b) * H
-                let gateBase = (t * B + b) * 3 * H
-                var dhDirect = [Scalar](repeating: 0, count: H)
-                for j in 0..<H {
-                    let r = cache.gates[gateBase + j]
-                    let z = cache.gates[gateBase + H + j]
-                    let n = cache.gates[gateBase + 2 * H + j]
-                    let hPrevious = cache.hiddens[state + j]
-                    let dh = outputGradients[state + j] + dhNext[b * H + j]
-                    let dn = dh * (1 - z) * (1 - n * n)
-                    let dzPre = dh * (hPrevious - n) * z * (1 - z)
-                    let drPre = dn * cache.hiddenLinear[state + j] * r * (1 - r)
-                    dInput[j] = drPre
-                    dInput[H + j] = dzPre
-                    dInput[2 * H + j] = dn
-                    dHidden[j] = drPre
-                    dHidden[H + j] = dzPre
-                    dHidden[2 * H + j] = dn * r
-                    dhDirect[j] = dh * z
-                }
-                let xBase = (t * B + b) * I
-                for row in 0..<(3 * H) {
-                    let dx = dInput[row]
-                    let dhRow = dHidden[row]
-                    gradients[offsetBI + row] += dx
-                    gradients[offsetBH + row] += dhRow
-                    for k in 0..<I {
-                        gradients[row * I + k] += dx * inputs[xBase + k]
-                        dInputs[xBase + k] += dx * weightIH[row * I + k]
+        // dL/dh flowing to the previous step [B][H]; then the gradients of the input-side
+        // pre-activations [3H], of the hidden-side linear parts [3H], and dL/dh through z [H].
+        var carried = [Scalar](repeating: 0, count: B * H + 2 * G + H)
+        let weights = weightIH + weightHH
+        let activations = cache.gates + cache.hiddenLinear
+        withAddresses(outputGradients, inputs) { dOut, x in
+            withAddresses(weights, activations) { wx, gate in
+                let wh = wx + G * I
+                let linear = gate + T * B * G
+                cache.hiddens.withUnsafeBufferPointer { hidden in
+                    let hidden = hidden.baseAddress!
+                    withMutableAddresses(&gradients, &carried) { grad, dhNext in
+                        let dInput = dhNext + B * H
+                        let dHidden = dInput + G
+                        let dhDirect = dHidden + G
+                        dInputs.withUnsafeMutableBufferPointer { dx in
+                            let dx = dx.baseAddress!
+                            for t in stride(from: T - 1, through: 0, by: -1) {
+                                for b in 0..<B {
+                                    let state = (t * B + b) * H
+                                    let g = gate + (t * B + b) * G
+                                    for j in 0..<H {
+                                        let r = g[j]
+                                        let z = g[H + j]
+                                        let n = g[2 * H + j]
+                                        let dh = dOut[state + j] + dhNext[b * H + j]
+                                        let dn = dh * (1 - z) * (1 - n * n)
+                                        let dzPre = dh * (hidden[state + j] - n) * z * (1 - z)
+                                        let drPre = dn * linear[state + j] * r * (1 - r)
+                                        dInput[j] = drPre
+                                        dInput[H + j] = dzPre
+                                        dInput[2 * H + j] = dn
+                                        dHidden[j] = drPre
+                                        dHidden[H + j] = dzPre
+                                        dHidden[2 * H + j] = dn * r
+                                        dhDirect[j] = dh * z
+                                    }
+                                    for row in 0..<G {
+                                        grad[offsetBI + row] += dInput[row]
+                                        grad[offsetBH + row] += dHidden[row]
+                                    }
+                                    let xt = x + (t * B + b) * I
+                                    TrainingKernels.addOuter(grad, d: dInput, v: xt, rows: G, length: I)
+                                    TrainingKernels.addRows(
+                                        dx + (t * B + b) * I,
+                                        rows: wx,
+                                        weights: dInput,
+                                        count: G,
+                                        length: I
+                                    )
+                                    TrainingKernels.addOuter(
+                                        grad + offsetHH,
+                                        d: dHidden,
+                                        v: hidden + state,
+                                        rows: G,
+                                        length: H
+                                    )
+                                    let dh = dhNext + b * H
+                                    for k in 0..<H { dh[k] = dhDirect[k] }
+                                    TrainingKernels.addRows(dh, rows: wh, weights: dHidden, count: G, length: H)
+                                }
+                            }
+                        }
                     }
-                    for k in 0..<H {
-                        gradients[offsetHH + row * H + k] += dhRow * cache.hiddens[state + k]
-                    }
-                }
-                for k in 0..<H {
-                    var sum = dhDirect[k]
-                    for row in 0..<(3 * H) { sum += dHidden[row] * weightHH[row * H + k] }
-                    dhNext[b * H + k] = sum
                 }
             }
         }
-        return (dInputs, dhNext)
+        return (dInputs, Array(carried[0..<(B * H)]))
     }
 
     /// All parameters in one flat vector: weightIH, weightHH, biasIH, biasHH.

@@ -112,45 +112,69 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     ) -> (outputs: [Scalar], cache: Cache) {
         let H = hiddenSize
         let I = inputSize
+        let G = 4 * H
         precondition(inputs.count == steps * batch * I && h0.count == batch * H && c0.count == batch * H)
-        var cache = Cache(
-            gates: Array(repeating: 0, count: steps * batch * 4 * H),
-            cells: c0 + Array(repeating: 0, count: steps * batch * H),
-            hiddens: h0 + Array(repeating: 0, count: steps * batch * H),
-            tanhCells: Array(repeating: 0, count: steps * batch * H),
-            steps: steps,
-            batch: batch
-        )
-        for t in 0..<steps {
-            for b in 0..<batch {
-                let xBase = (t * batch + b) * I
-                let previous = (t * batch + b) * H
-                let next = ((t + 1) * batch + b) * H
-                let gateBase = (t * batch + b) * 4 * H
-                for row in 0..<(4 * H) {
-                    var sum = biasIH[row] + biasHH[row]
-                    for k in 0..<I { sum += weightIH[row * I + k] * inputs[xBase + k] }
-                    for k in 0..<H { sum += weightHH[row * H + k] * cache.hiddens[previous + k] }
-                    cache.gates[gateBase + row] = sum
-                }
-                for j in 0..<H {
-                    let i = Scalar.sigmoid(cache.gates[gateBase + j])
-                    let f = Scalar.sigmoid(cache.gates[gateBase + H + j])
-                    let g = Scalar.tanh(cache.gates[gateBase + 2 * H + j])
-                    let o = Scalar.sigmoid(cache.gates[gateBase + 3 * H + j])
-                    cache.gates[gateBase + j] = i
-                    cache.gates[gateBase + H + j] = f
-                    cache.gates[gateBase + 2 * H + j] = g
-                    cache.gates[gateBase + 3 * H + j] = o
-                    let cell = f * cache.cells[previous + j] + i * g
-                    let tanhCell = Scalar.tanh(cell)
-                    cache.cells[next + j] = cell
-                    cache.tanhCells[(t * batch + b) * H + j] = tanhCell
-                    cache.hiddens[next + j] = o * tanhCell
+        precondition(steps > 0 && batch > 0)
+        var gates = [Scalar](repeating: 0, count: steps * batch * G)
+        var cells = c0 + [Scalar](repeating: 0, count: steps * batch * H)
+        var hiddens = h0 + [Scalar](repeating: 0, count: steps * batch * H)
+        var tanhCells = [Scalar](repeating: 0, count: steps * batch * H)
+        // Weights column by column, and each gate's two biases added first, as `step` adds them.
+        let columns = weightIH.transposed(rows: G, columns: I) + weightHH.transposed(rows: G, columns: H)
+        let bias = zip(biasIH, biasHH).map { $0 + $1 }
+        withAddresses(inputs, columns) { x, wx in
+            let wh = wx + G * I
+            withMutableAddresses(&gates, &tanhCells) { z, tanhCell in
+                withMutableAddresses(&cells, &hiddens) { cell, hidden in
+                    for t in 0..<steps {
+                        for b in 0..<batch {
+                            let previous = (t * batch + b) * H
+                            let next = previous + batch * H
+                            let gate = z + (t * batch + b) * G
+                            for row in 0..<G { gate[row] = bias[row] }
+                            TrainingKernels.addColumns(
+                                gate,
+                                columns: wx,
+                                values: x + (t * batch + b) * I,
+                                count: I,
+                                length: G
+                            )
+                            TrainingKernels.addColumns(
+                                gate,
+                                columns: wh,
+                                values: hidden + previous,
+                                count: H,
+                                length: G
+                            )
+                            for j in 0..<H {
+                                let i = Scalar.sigmoid(gate[j])
+                                let f = Scalar.sigmoid(gate[H + j])
+                                let g = Scalar.tanh(gate[2 * H + j])
+                                let o = Scalar.sigmoid(gate[3 * H + j])
+                                gate[j] = i
+                                gate[H + j] = f
+                                gate[2 * H + j] = g
+                                gate[3 * H + j] = o
+                                let c = f * cell[previous + j] + i * g
+                                let tanhC = Scalar.tanh(c)
+                                cell[next + j] = c
+                                tanhCell[previous + j] = tanhC
+                                hidden[next + j] = o * tanhC
+                            }
+                        }
+                    }
                 }
             }
         }
-        return (Array(cache.hiddens[(batch * H)...]), cache)
+        let cache = Cache(
+            gates: gates,
+            cells: cells,
+            hiddens: hiddens,
+            tanhCells: tanhCells,
+            steps: steps,
+            batch: batch
+        )
+        return (Array(hiddens[(batch * H)...]), cache)
     }
 
     /// Back-propagates through time.
@@ -169,6 +193,7 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
     ) -> (inputs: [Scalar], h0: [Scalar], c0: [Scalar]) {
         let H = hiddenSize
         let I = inputSize
+        let G = 4 * H
         let T = cache.steps
         let B = cache.batch
         precondition(gradients.count == parameterCount)
@@ -176,49 +201,74 @@ public struct LSTMLayer<Scalar: NNScalar>: Sendable, Hashable, Codable {
         let offsetBI = offsetHH + weightHH.count
         let offsetBH = offsetBI + biasIH.count
         var dInputs = [Scalar](repeating: 0, count: T * B * I)
-        var dhNext = [Scalar](repeating: 0, count: B * H)
-        var dcNext = [Scalar](repeating: 0, count: B * H)
-        var dz = [Scalar](repeating: 0, count: 4 * H)
-        for t in stride(from: T - 1, through: 0, by: -1) {
-            for b in 0..<B {
-                let state = (t * B + b) * H
-                let previous = (t * B + b) * H  // index into cells/hiddens for step t-1 (offset by one step)
-                let gateBase = (t * B + b) * 4 * H
-                for j in 0..<H {
-                    let i = cache.gates[gateBase + j]
-                    let f = cache.gates[gateBase + H + j]
-                    let g = cache.gates[gateBase + 2 * H + j]
-                    let o = cache.gates[gateBase + 3 * H + j]
-                    let tanhCell = cache.tanhCells[state + j]
-                    let dh = outputGradients[state + j] + dhNext[b * H + j]
-                    let dc = dh * o * (1 - tanhCell * tanhCell) + dcNext[b * H + j]
-                    dz[j] = dc * g * i * (1 - i)
-                    dz[H + j] = dc * cache.cells[previous + j] * f * (1 - f)
-                    dz[2 * H + j] = dc * i * (1 - g * g)
-                    dz[3 * H + j] = dh * tanhCell * o * (1 - o)
-                    dcNext[b * H + j] = dc * f
-                }
-                let xBase = (t * B + b) * I
-                for row in 0..<(4 * H) {
-                    let d = dz[row]
-                    gradients[offsetBI + row] += d
-                    gradients[offsetBH + row] += d
-                    for k in 0..<I {
-                        gradients[row * I + k] += d * inputs[xBase + k]
-                        dInputs[xBase + k] += d * weightIH[row * I + k]
+        // dL/dh and dL/dc flowing to the previous step, [B][H] each, then dL/d(pre-activations) [4H].
+        var carried = [Scalar](repeating: 0, count: 2 * B * H + G)
+        let weights = weightIH + weightHH
+        let activations = cache.gates + cache.tanhCells
+        let states = cache.cells + cache.hiddens
+        withAddresses(outputGradients, inputs) { dOut, x in
+            withAddresses(weights, activations) { wx, gate in
+                let wh = wx + G * I
+                let tanhCell = gate + T * B * G
+                states.withUnsafeBufferPointer { states in
+                    let cell = states.baseAddress!
+                    let hidden = cell + (T + 1) * B * H
+                    withMutableAddresses(&gradients, &carried) { grad, dhNext in
+                        let dcNext = dhNext + B * H
+                        let dz = dcNext + B * H
+                        dInputs.withUnsafeMutableBufferPointer { dx in
+                            let dx = dx.baseAddress!
+                            for t in stride(from: T - 1, through: 0, by: -1) {
+                                for b in 0..<B {
+                                    // Index of step t in the outputs, and of step t-1 in cells and hiddens
+                                    // (which start with the initial state).
+                                    let state = (t * B + b) * H
+                                    let g = gate + (t * B + b) * G
+                                    for j in 0..<H {
+                                        let i = g[j]
+                                        let f = g[H + j]
+                                        let c = g[2 * H + j]
+                                        let o = g[3 * H + j]
+                                        let tanhC = tanhCell[state + j]
+                                        let dh = dOut[state + j] + dhNext[b * H + j]
+                                        let dc = dh * o * (1 - tanhC * tanhC) + dcNext[b * H + j]
+                                        dz[j] = dc * c * i * (1 - i)
+                                        dz[H + j] = dc * cell[state + j] * f * (1 - f)
+                                        dz[2 * H + j] = dc * i * (1 - c * c)
+                                        dz[3 * H + j] = dh * tanhC * o * (1 - o)
+                                        dcNext[b * H + j] = dc * f
+                                    }
+                                    for row in 0..<G {
+                                        grad[offsetBI + row] += dz[row]
+                                        grad[offsetBH + row] += dz[row]
+                                    }
+                                    let xt = x + (t * B + b) * I
+                                    TrainingKernels.addOuter(grad, d: dz, v: xt, rows: G, length: I)
+                                    TrainingKernels.addRows(
+                                        dx + (t * B + b) * I,
+                                        rows: wx,
+                                        weights: dz,
+                                        count: G,
+                                        length: I
+                                    )
+                                    TrainingKernels.addOuter(
+                                        grad + offsetHH,
+                                        d: dz,
+                                        v: hidden + state,
+                                        rows: G,
+                                        length: H
+                                    )
+                                    let dh = dhNext + b * H
+                                    for k in 0..<H { dh[k] = 0 }
+                                    TrainingKernels.addRows(dh, rows: wh, weights: dz, count: G, length: H)
+                                }
+                            }
+                        }
                     }
-                    for k in 0..<H {
-                        gradients[offsetHH + row * H + k] += d * cache.hiddens[previous + k]
-                    }
-                }
-                for k in 0..<H {
-                    var sum: Scalar = 0
-                    for row in 0..<(4 * H) { sum += dz[row] * weightHH[row * H + k] }
-                    dhNext[b * H + k] = sum
                 }
             }
         }
-        return (dInputs, dhNext, dcNext)
+        return (dInputs, Array(carried[0..<(B * H)]), Array(carried[(B * H)..<(2 * B * H)]))
     }
 
     /// All parameters in one flat vector: weightIH, weightHH, biasIH, biasHH.

@@ -12,6 +12,8 @@ public protocol NNScalar: BinaryFloatingPoint, Sendable, Codable where Self.Expo
     static var expMin: Self { get }
     /// Taylor coefficients 1/n! for the reduced argument, highest degree first.
     static var expCoefficients: [Self] { get }
+    /// 2 to the power `k`, for a whole number `k` (exactly; built from the bits where it is normal).
+    static func powerOfTwo(_ k: Self) -> Self
 }
 
 extension Float: NNScalar {
@@ -22,6 +24,13 @@ extension Float: NNScalar {
     public static let expCoefficients: [Float] = [
         1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1,
     ]
+
+    @inlinable
+    public static func powerOfTwo(_ k: Float) -> Float {
+        let e = Int32(k)
+        if e >= -126 && e <= 127 { return Float(bitPattern: UInt32(e + 127) << 23) }
+        return Float(sign: .plus, exponent: Int(e), significand: 1)
+    }
 }
 
 extension Double: NNScalar {
@@ -31,6 +40,13 @@ extension Double: NNScalar {
     public static let expMin: Double = -745.1
     public static let expCoefficients: [Double] = (0...14).reversed().map { n in
         1 / (1...max(n, 1)).reduce(1.0) { $0 * Double($1) }
+    }
+
+    @inlinable
+    public static func powerOfTwo(_ k: Double) -> Double {
+        let e = Int64(k)
+        if e >= -1022 && e <= 1023 { return Double(bitPattern: UInt64(e + 1023) << 52) }
+        return Double(sign: .plus, exponent: Int(e), significand: 1)
     }
 }
 
@@ -46,7 +62,7 @@ extension NNScalar {
         let r = (x - k * ln2High) - k * ln2Low
         var p: Self = 0
         for coefficient in expCoefficients { p = p * r + coefficient }
-        return Self(sign: .plus, exponent: Int(k), significand: 1) * p
+        return powerOfTwo(k) * p
     }
 
     /// The logistic function 1 / (1 + e^-x).

@@ -65,16 +65,9 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
 
     // MARK: - Training passes
 
-    enum LayerCache: Sendable {
-        case lstm(LSTMLayer<Scalar>.Cache)
-        case gru(GRULayer<Scalar>.Cache)
-    }
-
     /// What `forward` keeps for `backward`.
     public struct Cache: Sendable {
-        var layerInputs: [[Scalar]]
-        var layerCaches: [LayerCache]
-        var masks: [[Scalar]?]
+        var stack: RecurrentStack.Cache<Scalar>
         var headInput: [Scalar]
         var outputs: [Scalar]
         let steps: Int
@@ -92,45 +85,16 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
         dropout: Double = 0,
         random: inout NNRandom
     ) -> (outputs: [Scalar], cache: Cache) {
-        var sequence = inputs
-        var layerInputs: [[Scalar]] = []
-        var caches: [LayerCache] = []
-        var masks: [[Scalar]?] = []
-        for (index, layer) in recurrent.enumerated() {
-            layerInputs.append(sequence)
-            let zeros = [Scalar](repeating: 0, count: batch * layer.hiddenSize)
-            switch layer {
-            case .lstm(let lstm):
-                let (outputs, cache) = lstm.forward(sequence, steps: steps, batch: batch, h0: zeros, c0: zeros)
-                sequence = outputs
-                caches.append(.lstm(cache))
-            case .gru(let gru):
-                let (outputs, cache) = gru.forward(sequence, steps: steps, batch: batch, h0: zeros)
-                sequence = outputs
-                caches.append(.gru(cache))
-            }
-            if dropout > 0 && index < recurrent.count - 1 {
-                let keep = Scalar(1 / (1 - dropout))
-                let mask = sequence.indices.map { _ in Double.random(in: 0..<1, using: &random) < dropout ? 0 : keep }
-                for i in sequence.indices { sequence[i] *= mask[i] }
-                masks.append(mask)
-            } else {
-                masks.append(nil)
-            }
-        }
-        let outputs = head.forward(sequence, rows: steps * batch)
-        return (
-            outputs,
-            Cache(
-                layerInputs: layerInputs,
-                layerCaches: caches,
-                masks: masks,
-                headInput: sequence,
-                outputs: outputs,
-                steps: steps,
-                batch: batch
-            )
+        let (sequence, stack) = RecurrentStack.forward(
+            recurrent,
+            inputs: inputs,
+            steps: steps,
+            batch: batch,
+            dropout: dropout,
+            random: &random
         )
+        let outputs = head.forward(sequence, rows: steps * batch)
+        return (outputs, Cache(stack: stack, headInput: sequence, outputs: outputs, steps: steps, batch: batch))
     }
 
     /// Runs sequences without dropout.
@@ -143,43 +107,15 @@ public struct RecurrentNetwork<Scalar: NNScalar>: Sendable, Hashable, Codable {
     /// the layout of `parameters`.
     @_specialize(exported:true,where Scalar == Float)
     public func backward(outputGradients: [Scalar], cache: Cache) -> [Scalar] {
-        let rows = cache.steps * cache.batch
         var headGradients = [Scalar](repeating: 0, count: head.parameterCount)
-        var upstream = head.backward(
+        let upstream = head.backward(
             outputGradients: outputGradients,
             inputs: cache.headInput,
             outputs: cache.outputs,
-            rows: rows,
+            rows: cache.steps * cache.batch,
             gradients: &headGradients
         )
-        var layerGradients: [[Scalar]] = []
-        for index in recurrent.indices.reversed() {
-            if let mask = cache.masks[index] {
-                for i in upstream.indices { upstream[i] *= mask[i] }
-            }
-            var gradients = [Scalar](repeating: 0, count: recurrent[index].parameterCount)
-            switch (recurrent[index], cache.layerCaches[index]) {
-            case (.lstm(let layer), .lstm(let layerCache)):
-                upstream =
-                    layer.backward(
-                        outputGradients: upstream,
-                        inputs: cache.layerInputs[index],
-                        cache: layerCache,
-                        gradients: &gradients
-                    ).inputs
-            case (.gru(let layer), .gru(let layerCache)):
-                upstream =
-                    layer.backward(
-                        outputGradients: upstream,
-                        inputs: cache.layerInputs[index],
-                        cache: layerCache,
-                        gradients: &gradients
-                    ).inputs
-            default:
-                preconditionFailure("cache does not match the layer")
-            }
-            layerGradients.append(gradients)
-        }
-        return layerGradients.reversed().flatMap { $0 } + headGradients
+        let layers = RecurrentStack.backward(recurrent, outputGradients: upstream, cache: cache.stack).parameters
+        return layers.flatMap { $0 } + headGradients
     }
 }
