@@ -72,6 +72,18 @@ let package = Package(
             dependencies: ["VigilNN"],
             swiftSettings: strictSettings
         ),
+        // Remaining-useful-life models: run histories, regimes, training and estimation.
+        .target(
+            name: "VigilPrognosis",
+            dependencies: [
+                "VigilNN",
+                "VigilModel",
+                "VigilCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // Optimised in debug builds too, like the engine, so that the training tests run in seconds.
+            swiftSettings: strictSettings + [.unsafeFlags(["-O", "-enable-testing"], .when(configuration: .debug))]
+        ),
         .target(
             name: "VigilStore",
             dependencies: [
@@ -93,6 +105,8 @@ let package = Package(
             name: "VigilDaemon",
             dependencies: [
                 "VigilCore",
+                "VigilPrognosis",
+                "VigilModel",
                 "VigilMQTT",
                 "VigilStore",
                 "VigilConfig",
@@ -130,6 +144,7 @@ let package = Package(
                 "VigilModel",
                 "VigilNN",
                 "VigilReplay",
+                "VigilPrognosis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -159,6 +174,11 @@ let package = Package(
             dependencies: [
                 "VigilModel", "VigilNN", "VigilTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VigilPrognosisTests",
+            dependencies: ["VigilPrognosis", "VigilModel", "VigilNN", "VigilCore", "VigilTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -195,7 +215,7 @@ let package = Package(
             name: "VigilDaemonTests",
             dependencies: [
                 "VigilDaemon", "VigilMQTT", "VigilStore", "VigilConfig", "VigilCore", "VigilModel", "VigilNN",
-                "VigilTestSupport",
+                "VigilPrognosis", "VigilTestSupport",
             ],
             swiftSettings: strictSettings
         ),

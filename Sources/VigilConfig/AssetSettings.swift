@@ -20,9 +20,11 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
     public var detector: DetectorSettings
     /// The alarm policy.
     public var alarm: AlarmSettings
+    /// What the entry predicts (`PrognosisSettings.swift`).
+    public var prognosis: PrognosisSettings?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, signals, tick, hold, detector, alarm
+        case name, signals, tick, hold, detector, alarm, prognosis
         case maxAssets = "max_assets"
         case maxSignals = "max_signals"
         case maxRate = "max_rate"
@@ -49,6 +51,7 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         }
         detector = try container.decode(DetectorSettings.self, forKey: .detector, default: DetectorSettings())
         alarm = try container.decode(AlarmSettings.self, forKey: .alarm, default: AlarmSettings())
+        prognosis = try container.decodeIfPresent(PrognosisSettings.self, forKey: .prognosis)
 
         // The asset name may only use captures that every signal's topic provides.
         let nameCaptures = Self.placeholders(in: name)
@@ -89,9 +92,11 @@ public struct SignalSettings: Hashable, Sendable, Decodable, Encodable {
     public var range: ClosedRange<Double>?
     /// Deviations smaller than this, in engineering units, never score.
     public var minDeviation: Double?
+    /// Values the signal must stay within; Vigil predicts when its trend will cross them.
+    public var limits: SignalLimits?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, topic, format, value, time, min, max
+        case name, topic, format, value, time, min, max, limits
         case minDeviation = "min_deviation"
     }
 
@@ -117,6 +122,7 @@ public struct SignalSettings: Hashable, Sendable, Decodable, Encodable {
             try container.encode(range.upperBound, forKey: .max)
         }
         try container.encodeIfPresent(minDeviation, forKey: .minDeviation)
+        try container.encodeIfPresent(limits, forKey: .limits)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -191,6 +197,10 @@ public struct SignalSettings: Hashable, Sendable, Decodable, Encodable {
         minDeviation = try container.decodeIfPresent(Double.self, forKey: .minDeviation)
         if let minDeviation, !(minDeviation >= 0) {
             throw container.invalid(.minDeviation, "min_deviation must be zero or positive")
+        }
+        limits = try container.decodeIfPresent(SignalLimits.self, forKey: .limits)
+        if limits != nil, name.map({ !AssetSettings.placeholders(in: $0).isEmpty }) ?? true {
+            throw container.invalid(.limits, "limits need a signal with a fixed name, not a template or SenML")
         }
     }
 }

@@ -128,7 +128,7 @@ public enum ConfigLoader {
     }
 
     /// The mark of the node at `path`: for a mapping key, the key itself, so the line names it.
-    private static func locate(_ path: [any CodingKey], in root: Node) -> Mark? {
+    static func locate(_ path: [any CodingKey], in root: Node) -> Mark? {
         var current = root
         var mark = root.mark
         for key in path {

@@ -71,9 +71,15 @@ public struct AlertSettings: Hashable, Sendable, Decodable, Encodable {
     public var commandTopic: String
     /// Topic of notices about the daemon itself (a corrupt database set aside at start).
     public var noticeTopic: String
+    /// Topic on which maintenance labels (failure, repair) arrive; answers go to its `/ack`.
+    public var labelTopic: String
+    /// Retained topic template of each asset's predictions.
+    public var prognosisTopic: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case topic, qos
+        case labelTopic = "label_topic"
+        case prognosisTopic = "prognosis_topic"
         case commandTopic = "command_topic"
         case noticeTopic = "notice_topic"
         case stateTopic = "state_topic"
@@ -97,9 +103,16 @@ public struct AlertSettings: Hashable, Sendable, Decodable, Encodable {
         guard (1...2).contains(qos) else { throw container.invalid(.qos, "alert qos must be 1 or 2") }
         commandTopic = try container.decode(String.self, forKey: .commandTopic, default: "vigil/command")
         noticeTopic = try container.decode(String.self, forKey: .noticeTopic, default: "vigil/notice")
+        labelTopic = try container.decode(String.self, forKey: .labelTopic, default: "vigil/label")
+        prognosisTopic = try container.decode(
+            String.self,
+            forKey: .prognosisTopic,
+            default: "vigil/state/{asset}/prognosis"
+        )
         for (key, value) in [
             (CodingKeys.topic, topic), (.stateTopic, stateTopic), (.statusTopic, statusTopic),
             (.deadLetterTopic, deadLetterTopic), (.commandTopic, commandTopic), (.noticeTopic, noticeTopic),
+            (.labelTopic, labelTopic), (.prognosisTopic, prognosisTopic),
         ]
         where value.isEmpty || value.contains("+") || value.contains("#") {
             throw container.invalid(key, "a publish topic must be non-empty and contain no '+' or '#'")
@@ -115,6 +128,8 @@ public struct AlertSettings: Hashable, Sendable, Decodable, Encodable {
         qos = 1
         commandTopic = "vigil/command"
         noticeTopic = "vigil/notice"
+        labelTopic = "vigil/label"
+        prognosisTopic = "vigil/state/{asset}/prognosis"
     }
 }
 

@@ -39,7 +39,8 @@ extension VigilConfiguration {
                     clearAfter: asset.alarm.clearAfter,
                     cooldown: asset.alarm.cooldown.duration,
                     criticalAbove: asset.alarm.criticalAbove
-                )
+                ),
+                prognosis: asset.prognosisPlan
             )
         }
     }

@@ -33,6 +33,7 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable, Encodable {
         let outputs = [
             alerts.topic, alerts.stateTopic, alerts.statusTopic, alerts.deadLetterTopic + "/malformed",
             alerts.commandTopic, alerts.commandTopic + "/ack", alerts.noticeTopic,
+            alerts.labelTopic, alerts.labelTopic + "/ack", alerts.prognosisTopic,
         ]
         .map { TopicPattern.expand($0, with: ["asset": "asset-1"]) }
         for (index, asset) in assets.enumerated() {

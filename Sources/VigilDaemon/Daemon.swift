@@ -9,7 +9,8 @@ public import VigilStore
 /// The assembled daemon: its connections, database and services in one `ServiceGroup`.
 ///
 /// Services start in this order and shut down gracefully in the reverse one:
-/// publisher connection, outbox, dead letters, pipeline, ingest connection, retention, systemd.
+/// publisher connection, outbox, dead letters, pipeline, retraining, ingest connection, retention,
+/// systemd.
 /// So on SIGTERM systemd hears `STOPPING=1`, the ingest connection closes (the broker keeps further
 /// readings for our persistent session), the pipeline drains every message already received, the
 /// outbox is flushed as far as the broker allows, the status turns `offline`, and `run()` closes
@@ -38,6 +39,8 @@ public struct Daemon: Sendable {
     ///   - adjustIngest: changes the ingest connection's options (the fault tests' negative controls).
     ///   - adjustPublish: changes the publishing connection's options (the fault tests point it at a
     ///     broker that is down, so that alerts pile up while readings keep coming).
+    ///   - prognosisModels: the remaining-life models the configuration names
+    ///     (`PrognosisModels.load`).
     ///   - logger: the root logger.
     public init(
         configuration: VigilConfiguration,
@@ -46,6 +49,7 @@ public struct Daemon: Sendable {
         handleSignals: Bool = true,
         adjustIngest: (inout ConnectOptions) -> Void = { _ in },
         adjustPublish: (inout ConnectOptions) -> Void = { _ in },
+        prognosisModels: PrognosisModels = PrognosisModels(),
         logger: Logger
     ) throws(StoreError) {
         let broker = configuration.broker
@@ -79,7 +83,7 @@ public struct Daemon: Sendable {
         var subscriberOptions = options(
             clientID: broker.clientID,
             subscriptions: intake.subscriptionFilters.map { .init(filter: $0, qos: Int32(broker.qos)) }
-                + [.init(filter: alerts.commandTopic, qos: 1)]
+                + [.init(filter: alerts.commandTopic, qos: 1), .init(filter: alerts.labelTopic, qos: 1)]
         )
 
         // The pipeline releases a message's place in the queue only once it is committed, so the
@@ -91,6 +95,11 @@ public struct Daemon: Sendable {
         subscriber = MQTTClient(options: subscriberOptions, logger: logger.with("mqtt.connection", "ingest"))
         publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
         let wakeups = Wakeups()
+        let prognosis = PrognosisLink(
+            retrainedEntries: Set(
+                prognosisModels.entries.keys.filter { configuration.assets[$0].prognosis?.retrain == true }
+            )
+        )
         let (letters, lettersContinuation) = AsyncStream.makeStream(
             of: DeadLetter.self,
             bufferingPolicy: .bufferingOldest(1000)
@@ -116,7 +125,7 @@ public struct Daemon: Sendable {
             PipelineService(
                 messages: subscriber.messages,
                 intake: intake,
-                profiles: configuration.profiles,
+                profiles: prognosisModels.attach(to: configuration.profiles),
                 store: store,
                 topics: AlertTopics(
                     alert: alerts.topic,
@@ -125,14 +134,24 @@ public struct Daemon: Sendable {
                     deadLetter: alerts.deadLetterTopic,
                     deadLetterMaxBytes: alerts.deadLetterMaxBytes,
                     command: alerts.commandTopic,
-                    notice: alerts.noticeTopic
+                    notice: alerts.noticeTopic,
+                    label: alerts.labelTopic,
+                    prognosis: alerts.prognosisTopic
                 ),
                 deadLetters: lettersContinuation,
                 outboxWakeups: wakeups,
                 metrics: metrics,
                 clock: clock,
                 version: Self.version,
-                logger: logger.with("service", "pipeline")
+                logger: logger.with("service", "pipeline"),
+                prognosis: prognosis
+            ),
+            RetrainingService(
+                link: prognosis,
+                store: store,
+                models: prognosisModels,
+                clock: clock,
+                logger: logger.with("service", "retraining")
             ),
             ConnectionService(client: subscriber, logger: logger),
             RetentionService(

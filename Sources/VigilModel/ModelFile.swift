@@ -1,4 +1,3 @@
-internal import Crypto
 internal import Foundation
 public import VigilNN
 
@@ -53,8 +52,7 @@ public struct ModelFile: Hashable, Sendable {
         var data: [UInt8] = []
         var entries: [TensorEntry] = []
         for (name, shape, values) in Self.tensors(of: network) {
-            entries.append(TensorEntry(name: name, shape: shape, dtype: "float32", offset: data.count))
-            for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            entries.append(ModelContainer.append(values, name: name, shape: shape, to: &data))
         }
         let header = ModelHeader(
             architecture: architecture,
@@ -64,71 +62,31 @@ public struct ModelFile: Hashable, Sendable {
             tensors: entries,
             dataBytes: data.count
         )
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // Plain structs of numbers and strings always encode.
-        let headerBytes = Array(try! encoder.encode(header))
-        var bytes = Self.magic
-        bytes += Self.littleEndian(UInt16(Self.formatVersion))
-        bytes += Self.littleEndian(UInt16(0))
-        bytes += Self.littleEndian(UInt32(headerBytes.count))
-        bytes += headerBytes
-        bytes += data
-        bytes += Array(SHA256.hash(data: bytes))
-        return bytes
+        return ModelContainer.encode(header: ModelContainer.json(header), data: data)
     }
 
     /// Writes the file atomically (a temporary file renamed into place).
     public func write(to path: String) throws(ModelFileError) {
-        do {
-            try Data(encoded()).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw .io("\(path): \(error.localizedDescription)")
-        }
+        try ModelContainer.write(encoded(), to: path)
     }
 
     // MARK: - Reading
 
     /// Reads and checks a model file.
     public static func read(from path: String) throws(ModelFileError) -> ModelFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io("\(path): cannot read") }
-        return try decode(Array(data))
+        try decode(ModelContainer.read(from: path))
     }
 
     /// Decodes and checks a model file's bytes.
     public static func decode(_ bytes: [UInt8]) throws(ModelFileError) -> ModelFile {
-        let minimum = 12 + 32
-        guard bytes.count >= 12 else { throw .truncated(size: bytes.count, expected: minimum) }
-        guard Array(bytes[0..<4]) == magic else { throw .notAModelFile }
-        let version = Int(readUInt16(bytes, at: 4))
-        guard version == formatVersion else { throw .unsupportedVersion(found: version, supported: formatVersion) }
-        let headerLength = Int(readUInt32(bytes, at: 8))
-        guard bytes.count >= minimum + headerLength else {
-            throw .truncated(size: bytes.count, expected: minimum + headerLength)
+        let frame = try ModelContainer.decode(bytes)
+        guard frame.task == "forecast" else { throw .wrongTask(found: frame.task, expected: "forecast") }
+        let header: ModelHeader
+        do {
+            header = try JSONDecoder().decode(ModelHeader.self, from: frame.header)
+        } catch {
+            throw .malformedHeader("\(error)")
         }
-        // A header that parses tells the exact size, which distinguishes a cut file from a damaged one.
-        let headerBytes = Data(bytes[12..<12 + headerLength])
-        let header = try? JSONDecoder().decode(ModelHeader.self, from: headerBytes)
-        if let header, header.dataBytes >= 0 {
-            let expected = minimum + headerLength + header.dataBytes
-            if bytes.count < expected { throw .truncated(size: bytes.count, expected: expected) }
-        }
-        let content = bytes[0..<(bytes.count - 32)]
-        let stored = Array(bytes[(bytes.count - 32)...])
-        let computed = Array(SHA256.hash(data: content))
-        guard stored == computed else { throw .checksumMismatch(stored: hex(stored), computed: hex(computed)) }
-        guard let header else {
-            do {
-                _ = try JSONDecoder().decode(ModelHeader.self, from: headerBytes)
-            } catch {
-                throw .malformedHeader("\(error)")
-            }
-            throw .malformedHeader("unreadable")
-        }
-        guard content.count == 12 + headerLength + header.dataBytes else {
-            throw .malformedHeader("data_bytes \(header.dataBytes) does not match the file")
-        }
-        let dataStart = 12 + headerLength
         let architecture = header.architecture
         guard architecture.layers >= 1, architecture.inputSize >= 1, architecture.hiddenSize >= 1,
             architecture.outputSize >= 1, architecture.layers <= 16, architecture.hiddenSize <= 65_536
@@ -151,18 +109,7 @@ public struct ModelFile: Hashable, Sendable {
         let entries = Dictionary(header.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var parameters: [Float] = []
         for (name, shape, _) in tensors(of: network) {
-            guard let entry = entries[name] else { throw .missingTensor(name) }
-            guard entry.shape == shape else { throw .shapeMismatch(tensor: name, expected: shape, found: entry.shape) }
-            guard entry.dtype == "float32" else { throw .malformedHeader("tensor \(name) has dtype \(entry.dtype)") }
-            let count = shape.reduce(1, *)
-            guard entry.offset >= 0, entry.offset + 4 * count <= header.dataBytes else {
-                throw .malformedHeader("tensor \(name) lies outside the data")
-            }
-            for index in 0..<count {
-                let value = Float(bitPattern: readUInt32(bytes, at: dataStart + entry.offset + 4 * index))
-                guard value.isFinite else { throw .nonFiniteWeight(tensor: name, index: index) }
-                parameters.append(value)
-            }
+            parameters += try ModelContainer.tensor(name, shape: shape, entries: entries, frame: frame)
         }
         network.parameters = parameters
         guard header.normalisation.signals.count == architecture.inputSize,
@@ -183,35 +130,10 @@ public struct ModelFile: Hashable, Sendable {
     static func tensors(of network: RecurrentNetwork<Float>) -> [(String, [Int], [Float])] {
         var result: [(String, [Int], [Float])] = []
         for (index, layer) in network.recurrent.enumerated() {
-            let gates = layer.kind == .lstm ? 4 : 3
-            let H = layer.hiddenSize
-            let p = layer.parameters
-            let a = gates * H * layer.inputSize
-            let b = a + gates * H * H
-            let c = b + gates * H
-            result.append(("recurrent.\(index).weight_ih", [gates * H, layer.inputSize], Array(p[0..<a])))
-            result.append(("recurrent.\(index).weight_hh", [gates * H, H], Array(p[a..<b])))
-            result.append(("recurrent.\(index).bias_ih", [gates * H], Array(p[b..<c])))
-            result.append(("recurrent.\(index).bias_hh", [gates * H], Array(p[c...])))
+            result += ModelContainer.tensors(of: layer, prefix: "recurrent.\(index)")
         }
         result.append(("head.weight", [network.head.outputSize, network.head.inputSize], network.head.weight))
         result.append(("head.bias", [network.head.outputSize], network.head.bias))
         return result
-    }
-
-    private static func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
-        withUnsafeBytes(of: value.littleEndian) { Array($0) }
-    }
-
-    private static func readUInt16(_ bytes: [UInt8], at offset: Int) -> UInt16 {
-        UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
-    }
-
-    private static func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
     }
 }

@@ -19,6 +19,9 @@ public enum ModelFileError: Error, Hashable, Sendable, CustomStringConvertible {
     case nonFiniteWeight(tensor: String, index: Int)
     /// The file could not be read or written.
     case io(String)
+    /// The file holds a model for another task (a forecast model where a remaining-life model is
+    /// needed, or the reverse).
+    case wrongTask(found: String, expected: String)
 
     public var description: String {
         switch self {
@@ -40,6 +43,8 @@ public enum ModelFileError: Error, Hashable, Sendable, CustomStringConvertible {
             "tensor \(tensor) holds a NaN or infinite value at index \(index)"
         case .io(let reason):
             "cannot access the model file: \(reason)"
+        case .wrongTask(let found, let expected):
+            "model file holds a \(found) model, not a \(expected) model"
         }
     }
 }

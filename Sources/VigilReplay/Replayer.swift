@@ -84,7 +84,7 @@ public struct Replayer: Sendable {
             switch output {
             case .scored(_, let time, let score, let alarm): scoredTicks[time.milliseconds] = (score, alarm)
             case .event(let event): events.append(event)
-            case .assetState: break
+            case .assetState, .prognosis, .prognosisStep: break
             }
         }
     }

@@ -44,13 +44,15 @@ public struct PlantPublisher: Sendable {
             try Task.checkCancellation()
             for fault in plant.faults where fault.start == t { announce(fault) }
             let time = Timestamp(milliseconds: start.milliseconds + Int64(t) * 1000)
-            for signal in plant.signals {
-                let value = plant.value(of: signal, at: t, epochSeconds: time.seconds)
+            let readings =
+                plant.signals.map { ($0.asset, $0.name, plant.value(of: $0, at: t, epochSeconds: time.seconds)) }
+                + plant.wear.map { ($0.asset, $0.name, plant.value(of: $0, at: t)) }
+            for (asset, name, value) in readings {
                 let payload = Self.payload(value: value, time: time)
                 while true {
                     do {
                         try await client.publish(
-                            topic: "\(prefix)/\(signal.asset)/\(signal.name)",
+                            topic: "\(prefix)/\(asset)/\(name)",
                             payload: payload,
                             qos: 1,
                             retain: false

@@ -62,7 +62,9 @@ public struct SimulatedPlant: Sendable {
     public let signals: [Signal]
     /// The fault schedule.
     public let faults: [Fault]
-    private let seed: UInt64
+    /// Signals that wear towards a limit (`SimulatedPlant+Wear.swift`); no fault is injected into them.
+    public let wear: [Wear]
+    let seed: UInt64
 
     /// The default plant: two pumps and a motor.
     public static let defaultSignals: [Signal] = [
@@ -155,15 +157,18 @@ public struct SimulatedPlant: Sendable {
     ///   - firstFault: simulated second of the first fault (after the detectors' warm-up).
     ///   - faultEvery: seconds between fault starts; 0 for none.
     ///   - horizon: seconds of schedule to plan.
+    ///   - wear: signals that wear towards a limit.
     ///   - seed: the random seed.
     public init(
         signals: [Signal] = SimulatedPlant.defaultSignals,
         firstFault: Int = 180,
         faultEvery: Int = 150,
         horizon: Int = 86_400,
+        wear: [Wear] = SimulatedPlant.defaultWear,
         seed: UInt64 = 1
     ) {
         self.signals = signals
+        self.wear = wear
         self.seed = seed
         var faults: [Fault] = []
         if faultEvery > 0 {

@@ -135,7 +135,10 @@ public struct EventReader: Sendable {
                 contributions: signals.map {
                     SignalContribution(signal: $0.name, value: $0.value, expected: $0.expected, score: $0.score)
                 },
-                detector: row["detector"]
+                detector: row["detector"],
+                predictions: try (row["predictions"] as String?).map {
+                    try JSONDecoder().decode([PredictionDocument].self, from: Data($0.utf8)).map(\.prediction)
+                } ?? []
             )
         )
     }

@@ -20,9 +20,10 @@ struct EventDocument: Encodable {
     var window: Window
     var signals: [SignalRow]
     var detector: String
+    var predictions: [PredictionDocument]?
 
     enum CodingKeys: String, CodingKey {
-        case id, asset, kind, state, severity, score, time, window, signals, detector
+        case id, asset, kind, state, severity, score, time, window, signals, detector, predictions
         case alarmID = "alarm_id"
         case peakScore = "peak_score"
     }
@@ -41,6 +42,7 @@ struct EventDocument: Encodable {
         window = Window(start: event.windowStart.iso8601, end: event.windowEnd.iso8601)
         signals = event.contributions.map(SignalRow.init)
         detector = event.detector
+        predictions = event.predictions.isEmpty ? nil : event.predictions.map { PredictionDocument($0, at: event.time) }
     }
 }
 
@@ -72,23 +74,28 @@ extension Array where Element == EventRecord {
             return map { $0.jsonLine() + "\n" }.joined()
         case .csv:
             let header =
-                "id,time,asset,kind,state,severity,score,peak_score,alarm_id,top_signal,value,expected,detector"
+                "id,time,asset,kind,state,severity,score,peak_score,alarm_id,top_signal,value,expected,detector,"
+                + "prediction,time_to_failure,lower,upper"
             let rows = map { record -> String in
                 let event = record.event
                 let top = event.contributions.first
-                return [
+                let fields: [String] = [
                     String(record.id), event.time.iso8601, event.asset, event.kind.rawValue, event.transition.rawValue,
                     event.severity.rawValue, formatNumber(event.score), formatNumber(event.peakScore), event.alarmID,
                     top?.signal ?? "", top.map { formatNumber($0.value) } ?? "",
                     top.map { formatNumber($0.expected) } ?? "",
                     event.detector,
-                ].map(csvField).joined(separator: ",")
+                ]
+                return (fields + Self.predictionFields(event.predictions.first)).map(csvField).joined(separator: ",")
             }
             return ([header] + rows).joined(separator: "\n") + "\n"
         case .table:
-            let header = [
-                "TIME", "ASSET", "KIND", "STATE", "SEVERITY", "SCORE", "SIGNAL", "VALUE", "EXPECTED", "ALARM",
-            ]
+            // A PREDICTION column only when some event has one, so other histories print as before.
+            let predicts = contains { !$0.event.predictions.isEmpty }
+            let header =
+                [
+                    "TIME", "ASSET", "KIND", "STATE", "SEVERITY", "SCORE", "SIGNAL", "VALUE", "EXPECTED", "ALARM",
+                ] + (predicts ? ["PREDICTION"] : [])
             let rows = map { record -> [String] in
                 let event = record.event
                 let top = event.contributions.first
@@ -97,7 +104,7 @@ extension Array where Element == EventRecord {
                     event.severity.rawValue, String(format: "%.4f", event.score), top?.signal ?? "-",
                     top.map { formatNumber($0.value) } ?? "-", top.map { formatNumber($0.expected) } ?? "-",
                     event.alarmID,
-                ]
+                ] + (predicts ? [event.predictions.first.map(\.summary) ?? "-"] : [])
             }
             let widths = header.indices.map { column in
                 ([header] + rows).map { $0[column].count }.max() ?? 0
@@ -108,6 +115,39 @@ extension Array where Element == EventRecord {
             }
             let body = rows.map(line)
             return ([line(header)] + body).joined(separator: "\n") + "\n" + "(\(count) event\(count == 1 ? "" : "s"))\n"
+        }
+    }
+}
+
+extension Array where Element == EventRecord {
+    /// The CSV fields of an event's first prediction (empty when it has none).
+    fileprivate static func predictionFields(_ prediction: Prediction?) -> [String] {
+        guard let prediction else { return ["", "", "", ""] }
+        return [
+            prediction.label, formatNumber(prediction.seconds), formatNumber(prediction.lower),
+            prediction.upper.map(formatNumber) ?? "",
+        ]
+    }
+}
+
+extension Prediction {
+    /// What the prediction is about: `rul`, or the signal and its limit (`temperature>95`).
+    var label: String {
+        guard source == .limit, let signal, let limit, let bound else { return source.rawValue }
+        return "\(signal)\(bound == .max ? ">" : "<")\(formatNumber(limit))"
+    }
+
+    /// One line for a table: `rul in 2.5h [1.1h, 4h]`, `temperature>95 in 20m [15m, 31m]`.
+    var summary: String {
+        "\(label) in \(duration(seconds)) [\(duration(lower)), \(upper.map(duration) ?? "∞")]"
+    }
+
+    private func duration(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<120: String(format: "%.0fs", seconds)
+        case ..<7200: String(format: "%.0fm", seconds / 60)
+        case ..<172_800: String(format: "%.1fh", seconds / 3600)
+        default: String(format: "%.1fd", seconds / 86_400)
         }
     }
 }

@@ -82,6 +82,7 @@ public final class EventStore: Sendable {
                         )
                     }
                 }
+                try Self.insertPrognosis(batch, at: now, db)
                 for (asset, state) in batch.states {
                     try db.execute(
                         sql: """
@@ -97,16 +98,23 @@ public final class EventStore: Sendable {
 
     private static func insert(_ event: Event, _ db: Database) throws {
         let signals = String(decoding: try JSONEncoder().encode(event.contributions.map(SignalRow.init)), as: UTF8.self)
+        let predictions =
+            event.predictions.isEmpty
+            ? nil
+            : String(
+                decoding: try JSONEncoder().encode(event.predictions.map { PredictionDocument($0, at: event.time) }),
+                as: UTF8.self
+            )
         try db.execute(
             sql: """
                 INSERT INTO event (alarm_id, asset, kind, state, severity, score, peak_score, time,
-                    window_start, window_end, signals, detector)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    window_start, window_end, signals, detector, predictions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 event.alarmID, event.asset, event.kind.rawValue, event.transition.rawValue, event.severity.rawValue,
                 event.score, event.peakScore, event.time.milliseconds, event.windowStart.milliseconds,
-                event.windowEnd.milliseconds, signals, event.detector,
+                event.windowEnd.milliseconds, signals, event.detector, predictions,
             ]
         )
         switch event.transition {
@@ -163,15 +171,24 @@ public final class EventStore: Sendable {
     }
 
     /// The alarms still open, by asset, so that a restarted daemon continues them instead of
-    /// raising them again. A restored alarm's window starts at its raise time.
+    /// raising them again. A restored alarm's window starts at its raise time. `fault_predicted`
+    /// alarms, which an asset may have open beside another, are read by `openPredictionAlarms()`.
     public func openAlarms() async throws(StoreError) -> [String: AlarmStateMachine.OpenAlarm] {
+        try await openAlarms(predictions: false)
+    }
+
+    /// The open alarms of one class, by asset.
+    func openAlarms(predictions: Bool) async throws(StoreError) -> [String: AlarmStateMachine.OpenAlarm] {
         try await StoreError.wrap("read open alarms") {
             try await queue.read { db in
                 var alarms: [String: AlarmStateMachine.OpenAlarm] = [:]
                 let rows = try Row.fetchAll(
                     db,
-                    sql:
-                        "SELECT id, asset, kind, severity, raised_at, peak_score FROM alarm WHERE is_open = 1 ORDER BY raised_at"
+                    sql: """
+                        SELECT id, asset, kind, severity, raised_at, peak_score FROM alarm
+                        WHERE is_open = 1 AND (kind = 'fault_predicted') = ? ORDER BY raised_at
+                        """,
+                    arguments: [predictions]
                 )
                 for row in rows {
                     guard let kind = EventKind(rawValue: row["kind"]),
@@ -250,6 +267,7 @@ public final class EventStore: Sendable {
                     sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?",
                     arguments: [cutoff.milliseconds]
                 )
+                try db.execute(sql: "DELETE FROM prognosis_step WHERE time < ?", arguments: [cutoff.milliseconds])
                 return deleted
             }
         }
@@ -270,6 +288,14 @@ public final class EventStore: Sendable {
                 guard pages >= cap - 2, free < 8 else { return 0 }
                 let total =
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE \(Self.closedAlarmEvents)") ?? 0
+                // Remaining-life steps go first, the oldest tenth (at least 100) at a time.
+                try db.execute(
+                    sql: """
+                        DELETE FROM prognosis_step WHERE (asset, time) IN
+                        (SELECT asset, time FROM prognosis_step ORDER BY time LIMIT
+                         max(100, (SELECT count(*) FROM prognosis_step) / 10))
+                        """
+                )
                 guard total > 0 else { return 0 }
                 try db.execute(
                     sql: """

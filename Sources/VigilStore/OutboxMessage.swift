@@ -36,6 +36,10 @@ public struct StoreBatch: Sendable {
     public var states: [String: String] = [:]
     /// The latest own time stamp (ms) of each signal's accepted readings, by asset and signal.
     public var signalTimes: [String: [String: Int64]] = [:]
+    /// Maintenance labels to record, with where each came from (`mqtt`).
+    public var labels: [(label: MaintenanceLabel, source: String)] = []
+    /// Completed steps of remaining-life models to record.
+    public var prognosisSteps: [PrognosisStepRow] = []
 
     /// Creates an empty batch.
     public init() {}
@@ -43,5 +47,6 @@ public struct StoreBatch: Sendable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         events.isEmpty && outbox.isEmpty && readings.isEmpty && states.isEmpty && signalTimes.isEmpty
+            && labels.isEmpty && prognosisSteps.isEmpty
     }
 }

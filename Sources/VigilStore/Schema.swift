@@ -83,6 +83,43 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v4: predictions, maintenance labels, prognosis steps and models") { db in
+            // fault_predicted events keep their predictions; labels and the remaining-life models'
+            // steps are what retraining learns from; a retrained model outlives restarts.
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN predictions TEXT;
+
+                    CREATE TABLE label (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        asset TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        time INTEGER NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        source TEXT NOT NULL
+                    );
+                    CREATE INDEX label_asset_time ON label(asset, time);
+
+                    CREATE TABLE prognosis_step (
+                        asset TEXT NOT NULL,
+                        time INTEGER NOT NULL,
+                        columns TEXT NOT NULL,
+                        step_values BLOB NOT NULL,
+                        PRIMARY KEY (asset, time)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX prognosis_step_time ON prognosis_step(time);
+
+                    CREATE TABLE prognosis_model (
+                        entry TEXT PRIMARY KEY,
+                        base_digest TEXT NOT NULL,
+                        model BLOB NOT NULL,
+                        validation_rmse REAL NOT NULL,
+                        replaced_rmse REAL NOT NULL,
+                        saved_at INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

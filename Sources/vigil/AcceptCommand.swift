@@ -1,8 +1,6 @@
 import ArgumentParser
-import Foundation
 import VigilConfig
 import VigilCore
-import VigilMQTT
 
 /// `vigil accept ASSET`: the operator's "accept new normal", sent to the running daemon.
 struct AcceptCommand: AsyncParsableCommand {
@@ -29,57 +27,14 @@ struct AcceptCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, password) = try loadConfiguration(config)
-        let broker = configuration.broker
         let commandTopic = configuration.alerts.commandTopic
-        let id = "\(getpid())-\(UInt64(Date().timeIntervalSince1970 * 1000))"
-        let logger = try LoggingSetup.bootstrap(level: "warning")
-        let client = MQTTClient(
-            options: ConnectOptions(
-                host: broker.host,
-                port: Int32(broker.port),
-                clientID: "\(broker.clientID)-accept-\(getpid())",
-                username: broker.username,
-                password: password,
-                tls: broker.tls.map {
-                    ConnectOptions.TLS(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile)
-                },
-                subscriptions: [.init(filter: commandTopic + "/ack", qos: 1)]
-            ),
-            logger: logger
+        let id = BrokerRequest.makeID()
+        let answer = try await BrokerRequest(configuration: configuration, password: password, purpose: "accept").send(
+            OperatorCommand.acceptNewNormal(asset: asset, id: id),
+            on: commandTopic,
+            id: id,
+            timeout: timeout
         )
-        let answer: OperatorCommand.Acknowledgement? = try await withThrowingTaskGroup(
-            of: OperatorCommand.Acknowledgement?.self
-        ) { group in
-            group.addTask {
-                try await client.run()
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(timeout))
-                return nil
-            }
-            group.addTask {
-                try await client.waitUntilConnected(subscribed: true)
-                try await client.publish(
-                    topic: commandTopic,
-                    payload: OperatorCommand.acceptNewNormal(asset: asset, id: id),
-                    qos: 1,
-                    retain: false
-                )
-                for await message in client.messages {
-                    if let ack = OperatorCommand.Acknowledgement(payload: message.payload), ack.id == id { return ack }
-                }
-                return nil
-            }
-            var result: OperatorCommand.Acknowledgement?
-            for try await value in group {
-                result = value
-                break
-            }
-            client.shutdown()
-            group.cancelAll()
-            return result
-        }
         guard let answer else {
             printError("accept: no answer from the daemon on \(commandTopic)/ack within \(timeout) s")
             throw ExitCode.failure

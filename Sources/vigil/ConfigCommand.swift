@@ -1,5 +1,6 @@
 import ArgumentParser
 import VigilConfig
+import VigilDaemon
 
 /// `vigil config`: configuration tools.
 struct ConfigCommand: ParsableCommand {
@@ -29,6 +30,7 @@ struct ConfigCommand: ParsableCommand {
                 if let passwordFile = configuration.broker.passwordFile {
                     _ = try SecretFile.read(passwordFile)
                 }
+                _ = try PrognosisModels.load(configuration, file: file)
                 let signals = configuration.assets.reduce(0) { $0 + $1.signals.count }
                 print("\(file): ok (\(configuration.assets.count) asset entries, \(signals) signal topics)")
             } catch {

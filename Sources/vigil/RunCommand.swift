@@ -25,9 +25,15 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try LoggingSetup.bootstrap(level: logging.logLevel)
         let (configuration, password) = try loadConfiguration(config)
+        let models = try loadPrognosisModels(configuration, file: config)
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: configuration, password: password, logger: logger)
+            daemon = try Daemon(
+                configuration: configuration,
+                password: password,
+                prognosisModels: models,
+                logger: logger
+            )
         } catch {
             printError("vigil: cannot open the database: \(error)")
             throw ExitCode.failure
@@ -59,6 +65,17 @@ func loadConfiguration(_ path: String) throws -> (VigilConfiguration, password: 
     do {
         let configuration = try ConfigLoader.load(path: path)
         return (configuration, try configuration.broker.passwordFile.map { try SecretFile.read($0) })
+    } catch {
+        printError("vigil: \(error)")
+        throw configurationExitCode
+    }
+}
+
+/// Reads the remaining-life models a configuration names; on failure prints the located error and
+/// exits 78 (EX_CONFIG).
+func loadPrognosisModels(_ configuration: VigilConfiguration, file: String) throws -> PrognosisModels {
+    do {
+        return try PrognosisModels.load(configuration, file: file)
     } catch {
         printError("vigil: \(error)")
         throw configurationExitCode

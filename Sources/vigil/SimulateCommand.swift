@@ -71,6 +71,12 @@ struct SimulateCommand: AsyncParsableCommand {
         )
         let publisher = PlantPublisher(plant: plant, prefix: prefix, speed: speed, start: start, logger: logger)
         printLine("simulate: \(plant.signals.count) signals on \(prefix)/<asset>/<signal>, speed \(speed)x")
+        for wear in plant.wear {
+            printLine(
+                "simulate: \(wear.asset)/\(wear.name) wears from \(wear.start) towards \(wear.limit), reached "
+                    + "\(Int(wear.secondsToLimit)) s after each renewal (every \(wear.period) s)"
+            )
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             try await client.waitUntilConnected()

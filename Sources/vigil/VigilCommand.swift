@@ -21,6 +21,7 @@ struct VigilCommand: AsyncParsableCommand {
             ConfigCommand.self,
             SimulateCommand.self,
             ModelCommand.self, BenchCommand.self,
+            LabelCommand.self, TrainCommand.self, PredictCommand.self,
         ]
     )
 }

@@ -37,13 +37,17 @@ public struct AlarmStateMachine: Sendable {
     public let asset: String
     /// The policy.
     public let policy: AlarmPolicy
+    /// What alarm ids start with: the asset, or for a second alarm of the same asset (its
+    /// predictions) the asset and a tag, so that two alarms raised at one tick differ.
+    public let idPrefix: String
     private var state: State = .idle(aboveSince: nil, aboveCount: 0)
     private var lastCleared: Timestamp?
 
     /// Creates the alarm of an asset.
-    public init(asset: String, policy: AlarmPolicy) {
+    public init(asset: String, policy: AlarmPolicy, idPrefix: String? = nil) {
         self.asset = asset
         self.policy = policy
+        self.idPrefix = idPrefix ?? asset
     }
 
     /// The open alarm, if any.
@@ -70,7 +74,7 @@ public struct AlarmStateMachine: Sendable {
                 return nil
             }
             let alarm = OpenAlarm(
-                id: "\(asset)-\(String(since.milliseconds, radix: 36))",
+                id: "\(idPrefix)-\(String(since.milliseconds, radix: 36))",
                 kind: detection.kind,
                 severity: severity(score),
                 windowStart: since,

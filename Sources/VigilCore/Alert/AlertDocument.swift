@@ -48,9 +48,12 @@ public struct AlertDocument: Codable, Hashable, Sendable {
     public var detector: String
     /// Version of the daemon that published the alert.
     public var vigilVersion: String
+    /// For `fault_predicted`: the predictions behind the alarm, the likeliest first (absent for
+    /// other kinds).
+    public var predictions: [PredictionDocument]?
 
     enum CodingKeys: String, CodingKey {
-        case schema, asset, kind, state, severity, score, time, window, signals, detector
+        case schema, asset, kind, state, severity, score, time, window, signals, detector, predictions
         case alarmID = "alarm_id"
         case peakScore = "peak_score"
         case vigilVersion = "vigil_version"
@@ -76,6 +79,7 @@ public struct AlertDocument: Codable, Hashable, Sendable {
         }
         detector = event.detector
         self.vigilVersion = vigilVersion
+        predictions = event.predictions.isEmpty ? nil : event.predictions.map { PredictionDocument($0, at: event.time) }
     }
 
     /// The document as compact JSON with sorted keys.

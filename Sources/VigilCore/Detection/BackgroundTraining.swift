@@ -9,12 +9,12 @@ import Darwin
 /// Runs model training on a thread of its own at the lowest scheduling priority (nice 19), so
 /// that training only takes CPU time that ingestion and scoring leave idle: on a busy gateway the
 /// daemon keeps up with its readings and the training takes longer, never the other way round.
-enum BackgroundTraining {
+package enum BackgroundTraining {
     /// The nice value of training threads.
     static let niceness: Int32 = 19
 
     /// Runs `work` on a new low-priority thread and returns its result.
-    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    package static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             let thread = Thread {
                 // On Linux the nice value is per thread, and `who` 0 names the calling thread.

@@ -74,6 +74,8 @@ public struct Event: Hashable, Sendable {
     public var contributions: [SignalContribution]
     /// The detector that scored the asset.
     public var detector: String
+    /// For `fault_predicted`: the predictions behind the alarm, the likeliest first.
+    public var predictions: [Prediction]
 
     /// Creates an event.
     public init(
@@ -88,7 +90,8 @@ public struct Event: Hashable, Sendable {
         windowStart: Timestamp,
         windowEnd: Timestamp,
         contributions: [SignalContribution],
-        detector: String
+        detector: String,
+        predictions: [Prediction] = []
     ) {
         self.alarmID = alarmID
         self.asset = asset
@@ -102,5 +105,6 @@ public struct Event: Hashable, Sendable {
         self.windowEnd = windowEnd
         self.contributions = contributions
         self.detector = detector
+        self.predictions = predictions
     }
 }

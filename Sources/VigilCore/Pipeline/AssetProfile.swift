@@ -32,6 +32,8 @@ public struct AssetProfile: Hashable, Sendable {
     public var detector: DetectorChoice
     /// The alarm policy.
     public var alarm: AlarmPolicy
+    /// What the entry predicts, if anything.
+    public var prognosis: PrognosisPlan?
 
     /// Creates a profile.
     public init(
@@ -42,7 +44,8 @@ public struct AssetProfile: Hashable, Sendable {
         maxSignals: Int = 64,
         maxRate: Int = 1000,
         detector: DetectorChoice = .robustStatistics(.init()),
-        alarm: AlarmPolicy = AlarmPolicy()
+        alarm: AlarmPolicy = AlarmPolicy(),
+        prognosis: PrognosisPlan? = nil
     ) {
         self.name = name
         self.tick = tick
@@ -52,5 +55,6 @@ public struct AssetProfile: Hashable, Sendable {
         self.maxRate = maxRate
         self.detector = detector
         self.alarm = alarm
+        self.prognosis = prognosis
     }
 }

@@ -28,6 +28,8 @@ public struct Pipeline: Sendable {
     private var restoredDetectors: [String: [UInt8]] = [:]
     /// The last own time stamp of each signal accepted by an earlier run, by asset.
     private var restoredSignalTimes: [String: [String: Int64]] = [:]
+    /// Each asset's predictions (`Pipeline+Prognosis.swift`).
+    var prognoses = PrognosisState()
 
     /// Creates a pipeline.
     public init(profiles: [AssetProfile], reportsScores: Bool = false) {
@@ -123,6 +125,7 @@ public struct Pipeline: Sendable {
             for (signal, time) in restoredSignalTimes.removeValue(forKey: reading.asset) ?? [:] {
                 aligner.seed(signal: signal, lastTime: time)
             }
+            startPrognosis(of: reading.asset, profile: reading.profile)
             assets[reading.asset] = AssetRuntime(
                 aligner: aligner,
                 detector: profile.detector.makeDetector(tick: profile.tick),
@@ -203,6 +206,7 @@ public struct Pipeline: Sendable {
             runtime.state = newState
             outputs.append(.assetState(asset: tick.asset, state: newState))
         }
+        observePrognosis(tick, detection: detection, into: &outputs)
         if reportsScores {
             outputs.append(
                 .scored(

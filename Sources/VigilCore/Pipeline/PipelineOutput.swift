@@ -6,4 +6,8 @@ public enum PipelineOutput: Hashable, Sendable {
     case assetState(asset: String, state: AssetState)
     /// A tick was scored (only from a pipeline made with `reportsScores`, e.g. for a replay).
     case scored(asset: String, time: Timestamp, score: Double, alarm: Bool)
+    /// An asset's predictions, for its retained prognosis topic.
+    case prognosis(PrognosisReport)
+    /// A step of an asset's remaining-life model was completed (kept for retraining and restarts).
+    case prognosisStep(asset: String, time: Timestamp, columns: [String], values: [Double])
 }

@@ -20,6 +20,10 @@ public struct AlertTopics: Sendable, Hashable {
     public var command: String
     /// Topic of notices about the daemon itself.
     public var notice: String
+    /// Topic of maintenance labels; acknowledgements go to its `/ack`.
+    public var label: String
+    /// Retained prognosis topic template with `{asset}`.
+    public var prognosis: String
 
     /// Creates the topics.
     public init(
@@ -29,7 +33,9 @@ public struct AlertTopics: Sendable, Hashable {
         deadLetter: String,
         deadLetterMaxBytes: Int,
         command: String = "vigil/command",
-        notice: String = "vigil/notice"
+        notice: String = "vigil/notice",
+        label: String = "vigil/label",
+        prognosis: String = "vigil/state/{asset}/prognosis"
     ) {
         self.alert = alert
         self.state = state
@@ -38,6 +44,8 @@ public struct AlertTopics: Sendable, Hashable {
         self.deadLetterMaxBytes = deadLetterMaxBytes
         self.command = command
         self.notice = notice
+        self.label = label
+        self.prognosis = prognosis
     }
 }
 
@@ -63,6 +71,7 @@ public struct PipelineService: Service {
     let version: String
     let logger: Logger
     let rejectionLog = RateLimitedLog()
+    let prognosis: PrognosisLink
 
     /// Creates the service.
     public init(
@@ -76,8 +85,10 @@ public struct PipelineService: Service {
         metrics: DaemonMetrics,
         clock: WallClock,
         version: String,
-        logger: Logger
+        logger: Logger,
+        prognosis: PrognosisLink = PrognosisLink()
     ) {
+        self.prognosis = prognosis
         self.messages = messages
         self.intake = intake
         self.profiles = profiles
@@ -101,6 +112,7 @@ public struct PipelineService: Service {
             let detectors = try await store.detectorStates()
             pipeline.restore(detectorSnapshots: detectors)
             pipeline.restore(signalTimes: try await store.signalTimes())
+            try await restorePrognosis(&pipeline)
             if !open.isEmpty || !detectors.isEmpty {
                 logger.info(
                     "Restored state",
@@ -129,6 +141,7 @@ public struct PipelineService: Service {
         var lastCheckpoint = ContinuousClock.now
         var lastCensus = ContinuousClock.now
         for await message in messages {
+            takeRetrainedModels(&pipeline)
             readingsInBatch += await process(message, pipeline: &pipeline, into: &batch)
             if !batch.outbox.isEmpty || ContinuousClock.now - lastCensus > .seconds(1) {
                 publishCensus(pipeline)
@@ -185,6 +198,10 @@ public struct PipelineService: Service {
         }
         if message.topic == topics.command {
             handleCommand(message, pipeline: &pipeline, into: &batch, at: arrival)
+            return 0
+        }
+        if message.topic == topics.label {
+            handleLabel(message, pipeline: &pipeline, into: &batch, at: arrival)
             return 0
         }
         metrics.update { $0.messagesReceived += 1 }
@@ -253,6 +270,8 @@ public struct PipelineService: Service {
                 )
             case .scored:
                 break
+            case .prognosis, .prognosisStep:
+                recordPrognosis(output, into: &batch)
             }
         }
     }

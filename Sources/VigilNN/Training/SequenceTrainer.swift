@@ -47,19 +47,23 @@ public struct SequenceTrainingConfiguration: Sendable, Hashable, Codable {
     }
 }
 
-/// Trains a `SequenceRegressor` on labelled sequences with mini-batch Adam (or AdamW).
+/// Trains a `SequenceRegressor` on labelled sequences with mini-batch Adam (or AdamW), in `Float`
+/// (the model's calls then reach the layers' specialised passes directly; the gradient checks run
+/// the passes themselves in `Double`).
 public enum SequenceTrainer {
     /// Trains `model` on `samples`. With `validation` samples, keeps the weights of the epoch with
     /// the lowest validation loss and stops after `patience` epochs without a better one; without,
     /// runs every epoch and keeps the last weights.
-    @_specialize(exported:true,where Samples == ArraySequenceSamples<Float>)
-    public static func train<Samples: SequenceSamples>(
-        _ model: inout SequenceRegressor<Samples.Scalar>,
+    /// - Parameter stopping: asked before every mini-batch; when it returns true, training ends there
+    ///   (the report says `stoppedEarly`), e.g. because the daemon is shutting down.
+    public static func train<Samples: SequenceSamples<Float>>(
+        _ model: inout SequenceRegressor<Float>,
         samples: Samples,
         validation: Samples? = nil,
-        configuration: SequenceTrainingConfiguration
+        configuration: SequenceTrainingConfiguration,
+        stopping: () -> Bool = { false }
     ) -> TrainingReport {
-        typealias Scalar = Samples.Scalar
+        typealias Scalar = Float
         let c = configuration
         precondition(samples.count > 0 && c.batchSize > 0 && c.epochs >= 0)
         precondition(model.inputSize == samples.inputSize)
@@ -77,6 +81,10 @@ public enum SequenceTrainer {
             var epochLoss = 0.0
             var batches = 0
             for batchStart in Swift.stride(from: 0, to: order.count, by: c.batchSize) {
+                if stopping() {
+                    report.stoppedEarly = true
+                    return report
+                }
                 let indices = Array(order[batchStart..<min(batchStart + c.batchSize, order.count)])
                 let (inputs, targets) = samples.batch(indices)
                 let (outputs, cache) = model.forward(
@@ -121,9 +129,8 @@ public enum SequenceTrainer {
     }
 
     /// The mean loss of `model` over `samples` (no dropout).
-    @_specialize(exported:true,where Samples == ArraySequenceSamples<Float>)
-    public static func evaluate<Samples: SequenceSamples>(
-        _ model: SequenceRegressor<Samples.Scalar>,
+    public static func evaluate<Samples: SequenceSamples<Float>>(
+        _ model: SequenceRegressor<Float>,
         samples: Samples,
         loss: Loss,
         batchSize: Int = 256
@@ -146,13 +153,12 @@ public enum SequenceTrainer {
     }
 
     /// The model's outputs for every sample, `[N][O]`, in batches (no dropout).
-    @_specialize(exported:true,where Samples == ArraySequenceSamples<Float>)
-    public static func predict<Samples: SequenceSamples>(
-        _ model: SequenceRegressor<Samples.Scalar>,
+    public static func predict<Samples: SequenceSamples<Float>>(
+        _ model: SequenceRegressor<Float>,
         samples: Samples,
         batchSize: Int = 256
-    ) -> [Samples.Scalar] {
-        var outputs: [Samples.Scalar] = []
+    ) -> [Float] {
+        var outputs: [Float] = []
         outputs.reserveCapacity(samples.count * model.outputSize)
         for start in Swift.stride(from: 0, to: samples.count, by: batchSize) {
             let indices = Array(start..<min(start + batchSize, samples.count))
