@@ -3,13 +3,22 @@
 # test_FD00N.txt pair in DATA, trains with `vigil train rul` on the training file alone (Vigil's one
 # default configuration, the same for every sub-dataset), predicts the test file with `vigil
 # predict`, writes OUT/FD00N.csv (engine_id,predicted_rul), and where RUL_FD00N.txt is present
-# prints the line of rulscore.py, which sits next to DATA (../shared/cmapss/rulscore.py).
+# prints the line of rulscore.py (found in DATA or beside it: ../shared/cmapss/rulscore.py).
+# DATA may also be the folder that holds a data/ folder with the files (../shared/cmapss).
 # Usage: scripts/eval/cmapss.sh [DATA] [OUT]    (DATA defaults to ../shared/cmapss/data)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$(cd "${1:-$root/../shared/cmapss/data}" && pwd)
 out=${2:-$root/run/eval/cmapss}
-scorer=${RUL_SCORER:-$(dirname "$data")/rulscore.py}
+given=$data
+if ! compgen -G "$data/train_FD00?.txt" >/dev/null && [ -d "$data/data" ]; then data=$data/data; fi
+scorer=${RUL_SCORER:-}
+if [ -z "$scorer" ]; then
+    for candidate in "$given/rulscore.py" "$data/rulscore.py" "$(dirname "$data")/rulscore.py"; do
+        if [ -e "$candidate" ]; then scorer=$candidate; break; fi
+    done
+    scorer=${scorer:-$(dirname "$data")/rulscore.py}
+fi
 vigil=${VIGIL:-$root/.build/release/vigil}
 [ -n "${VIGIL:-}" ] || swift build -c release --product vigil >&2
 mkdir -p "$out"
