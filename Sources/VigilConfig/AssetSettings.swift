@@ -47,7 +47,7 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         guard (0...1_000_000).contains(maxRate) else {
             throw container.invalid(.maxRate, "max_rate must be 0 (no limit) to 1000000 readings per second")
         }
-        detector = try container.decode(DetectorSettings.self, forKey: .detector, default: DetectorSettings())
+        detector = try container.decode(DetectorSettings.self, forKey: .detector, default: .standard)
         alarm = try container.decode(AlarmSettings.self, forKey: .alarm, default: AlarmSettings())
 
         // The asset name may only use captures that every signal's topic provides.
