@@ -62,7 +62,9 @@ public struct SimulatedPlant: Sendable {
     public let signals: [Signal]
     /// The fault schedule.
     public let faults: [Fault]
-    private let seed: UInt64
+    /// Gradual wear acting on a signal, if any (`bearingWear`).
+    public let wear: Wear?
+    let seed: UInt64
 
     /// The default plant: two pumps and a motor.
     public static let defaultSignals: [Signal] = [
@@ -165,6 +167,7 @@ public struct SimulatedPlant: Sendable {
     ) {
         self.signals = signals
         self.seed = seed
+        wear = nil
         var faults: [Fault] = []
         if faultEvery > 0 {
             var random = SplitMix(seed: seed ^ 0xFA17)
@@ -195,6 +198,7 @@ public struct SimulatedPlant: Sendable {
             return normalValue(of: signal, at: fault.start, epochSeconds: epochSeconds - Double(t - fault.start))
         }
         var value = normalValue(of: signal, at: t, epochSeconds: epochSeconds)
+        if let wear, wear.signal == signal { value *= wear.factor(at: t) }
         if let fault = activeFault(on: signal, at: t) {
             let sigma = signal.noise
             switch fault.kind {
