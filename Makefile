@@ -9,7 +9,7 @@ SHELL := /bin/bash
 DURATION ?= 120
 SWIFT ?= swift
 
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 
 # The fault suite: brokers restarted and killed, the daemon killed, stalled and starved of disk,
 # the hostile-input corpus. It runs after the other tests, on its own: its loads and its timing
@@ -38,7 +38,8 @@ test: setup lint
 	$(SWIFT) test --skip-build --filter '$(FAULT_SUITES)'
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
-# libFuzzer on the payload decoder and the configuration loader, FUZZ_SECONDS each.
+# libFuzzer on the payload decoder, the configuration loader, the model header, replay files and time
+# arguments, FUZZ_SECONDS each.
 fuzz: setup
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 

@@ -135,10 +135,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Fuzz targets for the payload decoder and the configuration loader (scripts/fuzz.sh).
+        // Fuzz targets for the payload decoder, the configuration loader, the model header, replay
+        // files and time arguments (scripts/fuzz.sh).
         .executableTarget(
             name: "vigil-fuzz",
-            dependencies: ["VigilCore", "VigilConfig"],
+            dependencies: [
+                "VigilCore", "VigilConfig", "VigilModel", "VigilReplay",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // Counting malloc wrappers for the no-allocation test of the engine (test support only).

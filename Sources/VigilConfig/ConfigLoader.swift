@@ -18,6 +18,16 @@ public enum ConfigLoader {
     /// Parses configuration text.
     /// - Parameter file: the name used in error messages.
     public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> VigilConfiguration {
+        if let alias = YAMLGuard.aliasKey(in: text) {
+            throw ConfigError(
+                file: file,
+                line: alias.line,
+                column: alias.column,
+                keyPath: "",
+                message: "the YAML alias *\(alias.name.prefix(64)) is used as a mapping key; a configuration's keys "
+                    + "are plain names"
+            )
+        }
         let node: Node
         do {
             guard let composed = try Yams.compose(yaml: text) else {
@@ -30,6 +40,14 @@ public enum ConfigLoader {
             throw syntaxError(error, file: file)
         } catch {
             throw ConfigError(file: file, keyPath: "", message: "\(error)")
+        }
+        guard YAMLGuard.expandsWithin(node) else {
+            throw ConfigError(
+                file: file,
+                line: 1,
+                keyPath: "",
+                message: "YAML aliases expand the document to more than \(YAMLGuard.maxNodes) nodes"
+            )
         }
         do {
             return try YAMLDecoder().decode(VigilConfiguration.self, from: node)

@@ -61,7 +61,10 @@ struct EventsCommand: ParsableCommand {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
         for (flag, text) in [("--since", since), ("--until", until)] {
             if let text, TimeArgument.parse(text, now: Timestamp(milliseconds: 0)) == nil {
-                throw ValidationError("\(flag) '\(text)' is neither a duration (15m, 24h) nor a timestamp")
+                throw ValidationError(
+                    "\(flag) '\(text.prefix(64))' is neither a duration of at most 36500d (15m, 24h) nor a time stamp "
+                        + "(ISO 8601, a date, or epoch seconds before the year 5138)"
+                )
             }
         }
     }
