@@ -34,7 +34,8 @@ public struct Daemon: Sendable {
     ///   - configuration: the checked configuration.
     ///   - password: the broker password, read from `password_file` by the caller.
     ///   - clock: the wall clock (arrival times, retention).
-    ///   - handleSignals: whether SIGTERM and SIGINT shut the group down (false in in-process tests).
+    ///   - handleSignals: whether SIGTERM and SIGINT shut the group down, and SIGHUP, SIGUSR1, SIGUSR2
+    ///     and SIGALRM are ignored (false in in-process tests).
     ///   - adjustIngest: changes the ingest connection's options (the fault tests' negative controls).
     ///   - adjustPublish: changes the publishing connection's options (the fault tests point it at a
     ///     broker that is down, so that alerts pile up while readings keep coming).
@@ -148,6 +149,7 @@ public struct Daemon: Sendable {
                 logger: logger
             ),
         ]
+        if handleSignals { services.append(SignalService(logger: logger.with("service", "signals"))) }
         let metricsSettings = configuration.metrics
         if metricsSettings.port != 0 {
             services.append(

@@ -16,7 +16,7 @@ final class DatabaseLock: Sendable {
 
     init(database: String) throws(StoreError) {
         path = database + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw StoreError(
                 operation: "lock \(database)",
@@ -38,6 +38,8 @@ final class DatabaseLock: Sendable {
                 message: "flock \(path): \(String(cString: strerror(reason)))"
             )
         }
+        // 0600 whatever the umask it was created under.
+        DatabaseFiles.restrict(fd, path)
         descriptor = Mutex(fd)
     }
 

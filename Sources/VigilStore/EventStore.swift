@@ -34,13 +34,20 @@ public final class EventStore: Sendable {
             try db.execute(sql: "PRAGMA max_page_count = \(max(16, maxSize / pageSize))")
         }
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             try StoreError.wrap("open \(path)") {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: directory,
+                    withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700]
+                )
             }
         }
+        try DatabaseFiles.refuseLinks(path: path)
         lock = try DatabaseLock(database: path)
         recovery = try DatabaseRecovery.recoverIfCorrupt(path: path)
+        try DatabaseFiles.prepare(path: path)
+        try DatabaseFiles.checkTables(path: path)
         queue = try StoreError.wrap("open \(path)") { try DatabaseQueue(path: path, configuration: configuration) }
         try StoreError.wrap("migrate \(path)") { try Schema.migrator.migrate(queue) }
     }

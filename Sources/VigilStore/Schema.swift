@@ -3,6 +3,12 @@ internal import GRDB
 /// The database schema as append-only migrations: a shipped migration is never edited; a change
 /// is a new migration.
 enum Schema {
+    /// Every table the migrations below create, and GRDB's own: a database holding any other table
+    /// is not Vigil's (`DatabaseFiles.checkTables`). A migration that adds a table adds it here.
+    static let tables: Set<String> = [
+        "grdb_migrations", "event", "alarm", "outbox", "asset", "detector_state", "signal_time",
+    ]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: events, alarms, outbox, assets") { db in

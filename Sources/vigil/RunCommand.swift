@@ -23,6 +23,8 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        // Before anything else: a SIGHUP or SIGUSR1 must not kill the daemon while it starts.
+        SignalService.ignoreSignals()
         let logger = try LoggingSetup.bootstrap(level: logging.logLevel)
         let (configuration, password) = try loadConfiguration(config)
         let daemon: Daemon
