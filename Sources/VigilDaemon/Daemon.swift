@@ -48,7 +48,7 @@ public struct Daemon: Sendable {
         adjustIngest: (inout ConnectOptions) -> Void = { _ in },
         adjustPublish: (inout ConnectOptions) -> Void = { _ in },
         logger: Logger
-    ) throws(StoreError) {
+    ) throws(DaemonStartError) {
         let broker = configuration.broker
         let alerts = configuration.alerts
         let intake = Intake(routes: configuration.routes, limits: configuration.decodingLimits)
@@ -88,7 +88,27 @@ public struct Daemon: Sendable {
         subscriberOptions.holdsInboundUntilReleased = true
         adjustIngest(&subscriberOptions)
         metrics = DaemonMetrics()
-        store = try EventStore(path: configuration.storage.path, maxSize: configuration.storage.maxSize)
+        // The metrics port first: a port another process holds stops the daemon before it opens
+        // anything else or goes online.
+        let metricsSettings = configuration.metrics
+        var metricsService: MetricsService?
+        if metricsSettings.port != 0 {
+            do {
+                metricsService = try MetricsService(
+                    address: metricsSettings.address,
+                    port: metricsSettings.port,
+                    logger: logger.with("service", "metrics"),
+                    read: { "" }
+                )
+            } catch {
+                throw .metrics(error)
+            }
+        }
+        do {
+            store = try EventStore(path: configuration.storage.path, maxSize: configuration.storage.maxSize)
+        } catch {
+            throw .store(error)
+        }
         subscriber = MQTTClient(options: subscriberOptions, logger: logger.with("mqtt.connection", "ingest"))
         publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
         let wakeups = Wakeups()
@@ -150,29 +170,24 @@ public struct Daemon: Sendable {
             ),
         ]
         if handleSignals { services.append(SignalService(logger: logger.with("service", "signals"))) }
-        let metricsSettings = configuration.metrics
-        if metricsSettings.port != 0 {
-            services.append(
-                MetricsService(
-                    address: metricsSettings.address,
-                    port: metricsSettings.port,
-                    logger: logger.with("service", "metrics"),
-                    read: { [metrics, store, subscriber, publisher] in
-                        await MetricsExposition.render(
-                            MetricsReading(
-                                daemon: metrics.snapshot,
-                                ingest: subscriber.statistics,
-                                publish: publisher.statistics,
-                                ingestConnected: subscriber.isConnected,
-                                publishConnected: publisher.isConnected,
-                                inboundCapacity: broker.inboundQueue,
-                                outboxPending: try? store.outboxCount()
-                            ),
-                            version: Self.version
-                        )
-                    }
+        if var metricsService {
+            let (store, subscriber, publisher, metrics) = (store, subscriber, publisher, metrics)
+            metricsService.read = {
+                let pending = try? await store.outboxCount()
+                return MetricsExposition.render(
+                    MetricsReading(
+                        daemon: metrics.snapshot,
+                        ingest: subscriber.statistics,
+                        publish: publisher.statistics,
+                        ingestConnected: subscriber.isConnected,
+                        publishConnected: publisher.isConnected,
+                        inboundCapacity: broker.inboundQueue,
+                        outboxPending: pending
+                    ),
+                    version: Self.version
                 )
-            )
+            }
+            services.append(metricsService)
         }
         group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -192,6 +207,21 @@ public struct Daemon: Sendable {
     public func run() async throws {
         defer { try? store.close() }
         try await group.run()
+    }
+}
+
+/// Why the daemon could not be assembled.
+public enum DaemonStartError: Error, CustomStringConvertible {
+    /// The database could not be opened.
+    case store(StoreError)
+    /// The metrics endpoint could not be bound (for example, its port is taken).
+    case metrics(MetricsEndpointError)
+
+    public var description: String {
+        switch self {
+        case .store(let error): "cannot open the database: \(error)"
+        case .metrics(let error): "\(error)"
+        }
     }
 }
 

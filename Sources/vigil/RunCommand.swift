@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             daemon = try Daemon(configuration: configuration, password: password, logger: logger)
         } catch {
-            printError("vigil: cannot open the database: \(error)")
+            printError("vigil: \(error)")
             throw ExitCode.failure
         }
         logger.info(

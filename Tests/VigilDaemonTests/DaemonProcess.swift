@@ -80,9 +80,10 @@ let jsonFleet = """
     """
 
 /// A TCP connection to 127.0.0.1:`port` that the test holds open without sending anything; -1
-/// when it cannot be made.
+/// when it cannot be made. The connect does not wait: a server whose listen queue is full leaves
+/// it pending, which is still a connection the attacker holds.
 func openIdleConnection(port: Int) -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
     guard fd >= 0 else { return -1 }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -93,10 +94,13 @@ func openIdleConnection(port: Int) -> Int32 {
             connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
     }
-    guard connected == 0 else {
+    guard connected == 0 || errno == EINPROGRESS else {
         close(fd)
         return -1
     }
+    // Connected, or pending: wait briefly for the handshake so that accepted ones are established.
+    var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+    _ = poll(&descriptor, 1, 50)
     return fd
 }
 
