@@ -16,6 +16,8 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
     public var maxSignals: Int
     /// Most readings one signal may take per second of event time (0: no limit).
     public var maxRate: Int
+    /// How far past its arrival a reading's own time stamp may lie; nil: `limits.max_clock_skew`.
+    public var maxClockSkew: ConfigDuration?
     /// The detector.
     public var detector: DetectorSettings
     /// The alarm policy.
@@ -26,6 +28,7 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         case maxAssets = "max_assets"
         case maxSignals = "max_signals"
         case maxRate = "max_rate"
+        case maxClockSkew = "max_clock_skew"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,6 +50,7 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         guard (0...1_000_000).contains(maxRate) else {
             throw container.invalid(.maxRate, "max_rate must be 0 (no limit) to 1000000 readings per second")
         }
+        maxClockSkew = try container.decodeIfPresent(ConfigDuration.self, forKey: .maxClockSkew)
         detector = try container.decode(DetectorSettings.self, forKey: .detector, default: DetectorSettings())
         alarm = try container.decode(AlarmSettings.self, forKey: .alarm, default: AlarmSettings())
 

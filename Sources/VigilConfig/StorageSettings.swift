@@ -137,11 +137,14 @@ public struct LimitSettings: Hashable, Sendable, Decodable, Encodable {
         guard (1...16_777_216).contains(maxPayloadBytes) else {
             throw container.invalid(.maxPayloadBytes, "max_payload_bytes must be 1 to 16777216")
         }
-        maxClockSkew = try container.decode(ConfigDuration.self, forKey: .maxClockSkew, default: ConfigDuration("5m")!)
+        maxClockSkew = try container.decode(ConfigDuration.self, forKey: .maxClockSkew, default: Self.defaultClockSkew)
     }
 
     init() {
         maxPayloadBytes = 65_536
-        maxClockSkew = ConfigDuration("5m")!
+        maxClockSkew = Self.defaultClockSkew
     }
+
+    /// `limits.max_clock_skew` when absent: `DecodingLimits.defaultMaxFutureSkew` as written in YAML.
+    static let defaultClockSkew = ConfigDuration("10s")!
 }

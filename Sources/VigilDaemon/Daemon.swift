@@ -33,7 +33,8 @@ public struct Daemon: Sendable {
     /// - Parameters:
     ///   - configuration: the checked configuration.
     ///   - password: the broker password, read from `password_file` by the caller.
-    ///   - clock: the wall clock (arrival times, retention).
+    ///   - clock: the wall clock, read through an `ArrivalClock` (arrival times, retention) so that a
+    ///     step of it never moves arrival times backwards.
     ///   - handleSignals: whether SIGTERM and SIGINT shut the group down, and SIGHUP, SIGUSR1, SIGUSR2
     ///     and SIGALRM are ignored (false in in-process tests).
     ///   - adjustIngest: changes the ingest connection's options (the fault tests' negative controls).
@@ -112,6 +113,7 @@ public struct Daemon: Sendable {
         subscriber = MQTTClient(options: subscriberOptions, logger: logger.with("mqtt.connection", "ingest"))
         publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
         let wakeups = Wakeups()
+        let arrival = ArrivalClock(wall: clock, logger: logger.with("service", "clock")).asWallClock
         let (letters, lettersContinuation) = AsyncStream.makeStream(
             of: DeadLetter.self,
             bufferingPolicy: .bufferingOldest(1000)
@@ -151,7 +153,7 @@ public struct Daemon: Sendable {
                 deadLetters: lettersContinuation,
                 outboxWakeups: wakeups,
                 metrics: metrics,
-                clock: clock,
+                clock: arrival,
                 version: Self.version,
                 logger: logger.with("service", "pipeline")
             ),
@@ -159,7 +161,7 @@ public struct Daemon: Sendable {
             RetentionService(
                 store: store,
                 retention: configuration.storage.retention.duration,
-                clock: clock,
+                clock: arrival,
                 logger: logger.with("service", "retention")
             ),
             SystemdService(

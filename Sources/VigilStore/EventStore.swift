@@ -58,7 +58,7 @@ public final class EventStore: Sendable {
         try await StoreError.wrap("record events") {
             try await queue.write { db in
                 for event in batch.events {
-                    try Self.insert(event, db)
+                    try Self.insert(event, recordedAt: now, db)
                 }
                 for message in batch.outbox {
                     try db.execute(
@@ -102,18 +102,18 @@ public final class EventStore: Sendable {
         }
     }
 
-    private static func insert(_ event: Event, _ db: Database) throws {
+    private static func insert(_ event: Event, recordedAt now: Timestamp, _ db: Database) throws {
         let signals = String(decoding: try JSONEncoder().encode(event.contributions.map(SignalRow.init)), as: UTF8.self)
         try db.execute(
             sql: """
                 INSERT INTO event (alarm_id, asset, kind, state, severity, score, peak_score, time,
-                    window_start, window_end, signals, detector)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    window_start, window_end, signals, detector, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 event.alarmID, event.asset, event.kind.rawValue, event.transition.rawValue, event.severity.rawValue,
                 event.score, event.peakScore, event.time.milliseconds, event.windowStart.milliseconds,
-                event.windowEnd.milliseconds, signals, event.detector,
+                event.windowEnd.milliseconds, signals, event.detector, now.milliseconds,
             ]
         )
         switch event.transition {
@@ -241,26 +241,29 @@ public final class EventStore: Sendable {
     /// included, however old.
     private static let closedAlarmEvents = "alarm_id NOT IN (SELECT id FROM alarm WHERE is_open = 1)"
 
-    /// Deletes events, and closed alarms, older than `cutoff`; the events of open alarms and the
-    /// outbox are never touched.
+    /// Deletes the events recorded before `cutoff` (arrival time: when Vigil wrote them, not the
+    /// event time their readings carried), and the closed alarms left without events; the events of
+    /// open alarms and the outbox are never touched.
     /// - Returns: the number of events deleted.
     @discardableResult
     public func deleteHistory(before cutoff: Timestamp) async throws(StoreError) -> Int {
         try await StoreError.wrap("apply retention") {
             try await queue.write { db in
                 try db.execute(
-                    sql: "DELETE FROM event WHERE time < ? AND \(Self.closedAlarmEvents)",
+                    sql: "DELETE FROM event WHERE recorded_at < ? AND \(Self.closedAlarmEvents)",
                     arguments: [cutoff.milliseconds]
                 )
                 let deleted = db.changesCount
-                try db.execute(
-                    sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?",
-                    arguments: [cutoff.milliseconds]
-                )
+                try db.execute(sql: Self.deleteEmptyClosedAlarms)
                 return deleted
             }
         }
     }
+
+    /// Closed alarms none of whose events is left.
+    private static let deleteEmptyClosedAlarms = """
+        DELETE FROM alarm WHERE is_open = 0 AND id NOT IN (SELECT DISTINCT alarm_id FROM event)
+        """
 
     /// Makes room in a database at its size cap: deletes the oldest tenth (at least 100) of the
     /// events of closed alarms, and the closed alarms they leave behind; the events of open alarms
@@ -281,17 +284,12 @@ public final class EventStore: Sendable {
                 try db.execute(
                     sql: """
                         DELETE FROM event WHERE id IN
-                        (SELECT id FROM event WHERE \(Self.closedAlarmEvents) ORDER BY time, id LIMIT ?)
+                        (SELECT id FROM event WHERE \(Self.closedAlarmEvents) ORDER BY recorded_at, id LIMIT ?)
                         """,
                     arguments: [max(100, total / 10)]
                 )
                 let deleted = db.changesCount
-                try db.execute(
-                    sql: """
-                        DELETE FROM alarm WHERE is_open = 0
-                        AND id NOT IN (SELECT DISTINCT alarm_id FROM event)
-                        """
-                )
+                try db.execute(sql: Self.deleteEmptyClosedAlarms)
                 return deleted
             }
         }

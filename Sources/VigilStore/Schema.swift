@@ -89,6 +89,18 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("issue-12 a: event.recorded_at, retention by arrival") { db in
+            // Retention counts from when Vigil recorded an event, not from the event time its readings
+            // carried (a reading stamped in 2000 is not history to delete at once). Events recorded
+            // before this migration count from now: never deleted earlier than they would have been.
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN recorded_at INTEGER;
+                    UPDATE event SET recorded_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+                    CREATE INDEX event_recorded ON event(recorded_at);
+                    """
+            )
+        }
         return migrator
     }
 }

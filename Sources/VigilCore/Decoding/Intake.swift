@@ -37,7 +37,7 @@ public struct Intake: Sendable {
         }
         let values: [PayloadDecoder.Value]
         do {
-            values = try decoder.decode(payload, as: route.format, arrival: arrival)
+            values = try decoder.decode(payload, as: route.format, arrival: arrival, maxFutureSkew: route.maxFutureSkew)
         } catch {
             return .failure(error)
         }
