@@ -114,6 +114,7 @@ public struct Daemon: Sendable {
         publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
         let wakeups = Wakeups()
         let arrival = ArrivalClock(wall: clock, logger: logger.with("service", "clock")).asWallClock
+        let deadLetterBudget = DeadLetterBudget()
         let (letters, lettersContinuation) = AsyncStream.makeStream(
             of: DeadLetter.self,
             bufferingPolicy: .bufferingOldest(1000)
@@ -133,6 +134,8 @@ public struct Daemon: Sendable {
                 letters: letters,
                 client: publisher,
                 topicPrefix: alerts.deadLetterTopic,
+                budget: deadLetterBudget,
+                clock: arrival,
                 metrics: metrics,
                 logger: logger
             ),
@@ -155,6 +158,12 @@ public struct Daemon: Sendable {
                 metrics: metrics,
                 clock: arrival,
                 version: Self.version,
+                assetPolicy: PipelineService.AssetPolicy(
+                    maxMessageRate: configuration.assets.map(\.maxMessageRate),
+                    newAssetsPerMinute: configuration.assets.map(\.newAssetsPerMinute),
+                    expiry: configuration.limits.assetExpiry.duration
+                ),
+                deadLetterBudget: deadLetterBudget,
                 logger: logger.with("service", "pipeline")
             ),
             ConnectionService(client: subscriber, logger: logger),

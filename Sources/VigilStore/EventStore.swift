@@ -57,6 +57,13 @@ public final class EventStore: Sendable {
         guard !batch.isEmpty else { return }
         try await StoreError.wrap("record events") {
             try await queue.write { db in
+                for asset in batch.forgotten {
+                    for table in ["signal_time", "detector_state"] {
+                        // The table names are constants; the asset is a bound argument.
+                        try db.execute(sql: "DELETE FROM \(table) WHERE asset = ?", arguments: [asset])
+                    }
+                    try db.execute(sql: "DELETE FROM asset WHERE name = ?", arguments: [asset])
+                }
                 for event in batch.events {
                     try Self.insert(event, recordedAt: now, db)
                 }
@@ -88,6 +95,15 @@ public final class EventStore: Sendable {
                             arguments: [asset, signal, time]
                         )
                     }
+                }
+                for (asset, arrival) in batch.arrivals {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO asset (name, last_arrival) VALUES (?, ?)
+                            ON CONFLICT(name) DO UPDATE SET last_arrival = max(coalesce(last_arrival, 0), excluded.last_arrival)
+                            """,
+                        arguments: [asset, arrival]
+                    )
                 }
                 for (asset, state) in batch.states {
                     try db.execute(
@@ -215,6 +231,23 @@ public final class EventStore: Sendable {
     /// The latest committed own time stamp (ms) of each signal, by asset and signal.
     public func signalTimes() async throws(StoreError) -> [String: [String: Int64]] {
         try await StoreError.wrap("read signal times") { try await queue.read(EventReader.signalTimes) }
+    }
+
+    /// When each known asset's last reading arrived (ms), for the assets of an earlier run; `now`
+    /// for one whose arrival was never recorded.
+    public func assetArrivals(unknownAs now: Timestamp) async throws(StoreError) -> [String: Int64] {
+        try await StoreError.wrap("read assets") {
+            try await queue.read { db in
+                var arrivals: [String: Int64] = [:]
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT name, coalesce(last_arrival, ?) AS arrival FROM asset",
+                    arguments: [now.milliseconds]
+                )
+                for row in rows { arrivals[row["name"]] = row["arrival"] }
+                return arrivals
+            }
+        }
     }
 
     /// The detector snapshots saved by an earlier run, by asset.

@@ -101,6 +101,16 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("issue-12 b: asset.last_arrival, forgetting quiet assets") { db in
+            // When the asset's last reading arrived (arrival time), so that an asset never seen again
+            // is forgotten after limits.asset_expiry. Assets known before count from now.
+            try db.execute(
+                sql: """
+                    ALTER TABLE asset ADD COLUMN last_arrival INTEGER;
+                    UPDATE asset SET last_arrival = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -77,6 +77,14 @@ public struct Intake: Sendable {
         return .success(readings)
     }
 
+    /// The asset a topic names and its entry, without decoding anything; nil when no route matches
+    /// or a captured name fails the name rule.
+    public func asset(of topic: String) -> (name: String, profile: Int)? {
+        guard let (route, captures) = match(topic), captures.values.allSatisfy(NamePolicy.isValid) else { return nil }
+        let asset = TopicPattern.expand(route.asset, with: captures)
+        return NamePolicy.isValid(asset) ? (asset, route.profile) : nil
+    }
+
     private func match(_ topic: String) -> (SignalRoute, [String: String])? {
         for route in routes {
             if let captures = route.pattern.match(topic) { return (route, captures) }

@@ -90,6 +90,16 @@ public enum MetricsExposition {
             "Rejected payloads not republished (no connection or queue full).",
             daemon.deadLettersDropped
         )
+        counter(
+            "vigil_dead_letters_suppressed_total",
+            "Rejected payloads not republished: over the per-reason budget (summarised on <prefix>/suppressed).",
+            daemon.deadLettersSuppressed
+        )
+        counter(
+            "vigil_assets_forgotten_total",
+            "Assets forgotten: quiet beyond limits.asset_expiry, or making room for a new one.",
+            daemon.assetsForgotten
+        )
         counter("vigil_store_errors_total", "Failed database writes (each retried).", daemon.storeErrors)
         for (code, count) in daemon.storeErrorsByCode.sorted(by: { $0.key < $1.key }) {
             counter(
