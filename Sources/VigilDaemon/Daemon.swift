@@ -164,6 +164,19 @@ public struct Daemon: Sendable {
                     expiry: configuration.limits.assetExpiry.duration
                 ),
                 deadLetterBudget: deadLetterBudget,
+                commandGate: CommandGate(
+                    keys: Dictionary(
+                        configuration.commands.keys.compactMap { key in
+                            CommandKeys.raw(key.publicKey).map { (key.name, $0) }
+                        },
+                        uniquingKeysWith: { first, _ in first }
+                    ),
+                    requireSignature: configuration.commands.requireSignature,
+                    maxAge: configuration.commands.maxAge.duration,
+                    topic: alerts.commandTopic,
+                    maxPerMinute: configuration.commands.maxPerMinute,
+                    maxPerAssetPerMinute: configuration.commands.maxPerAssetPerMinute
+                ),
                 logger: logger.with("service", "pipeline")
             ),
             ConnectionService(client: subscriber, logger: logger),

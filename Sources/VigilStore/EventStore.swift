@@ -67,6 +67,19 @@ public final class EventStore: Sendable {
                 for event in batch.events {
                     try Self.insert(event, recordedAt: now, db)
                 }
+                for command in batch.commands {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO command (received_at, origin, command, asset, command_id, outcome, reason, detail)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            command.time.milliseconds, command.origin, command.command, command.asset,
+                            command.commandID, command.accepted ? "accepted" : "refused", command.reason,
+                            command.detail,
+                        ]
+                    )
+                }
                 for message in batch.outbox {
                     try db.execute(
                         sql: "INSERT INTO outbox (topic, payload, qos, retain, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -288,6 +301,7 @@ public final class EventStore: Sendable {
                 )
                 let deleted = db.changesCount
                 try db.execute(sql: Self.deleteEmptyClosedAlarms)
+                try db.execute(sql: "DELETE FROM command WHERE received_at < ?", arguments: [cutoff.milliseconds])
                 return deleted
             }
         }

@@ -41,6 +41,8 @@ public struct StoreBatch: Sendable {
     /// Assets forgotten (quiet too long, or making room): their row, signal times and detector
     /// snapshot are deleted before anything else in the batch; their events stay.
     public var forgotten: [String] = []
+    /// Commands answered, for the audit trail.
+    public var commands: [CommandRecord] = []
 
     /// Creates an empty batch.
     public init() {}
@@ -48,6 +50,6 @@ public struct StoreBatch: Sendable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         events.isEmpty && outbox.isEmpty && readings.isEmpty && states.isEmpty && signalTimes.isEmpty
-            && arrivals.isEmpty && forgotten.isEmpty
+            && arrivals.isEmpty && forgotten.isEmpty && commands.isEmpty
     }
 }

@@ -6,7 +6,7 @@ enum Schema {
     /// Every table the migrations below create, and GRDB's own: a database holding any other table
     /// is not Vigil's (`DatabaseFiles.checkTables`). A migration that adds a table adds it here.
     static let tables: Set<String> = [
-        "grdb_migrations", "event", "alarm", "outbox", "asset", "detector_state", "signal_time",
+        "grdb_migrations", "event", "alarm", "outbox", "asset", "detector_state", "signal_time", "command",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -108,6 +108,26 @@ enum Schema {
                 sql: """
                     ALTER TABLE asset ADD COLUMN last_arrival INTEGER;
                     UPDATE asset SET last_arrival = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+                    """
+            )
+        }
+        migrator.registerMigration("issue-12 c: command audit trail") { db in
+            // Every command the daemon answered: who sent it, what it asked and what came of it
+            // (`vigil events --kind command`). Retention deletes it like the events.
+            try db.execute(
+                sql: """
+                    CREATE TABLE command (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        received_at INTEGER NOT NULL,
+                        origin TEXT NOT NULL,
+                        command TEXT,
+                        asset TEXT,
+                        command_id TEXT,
+                        outcome TEXT NOT NULL,
+                        reason TEXT,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX command_received ON command(received_at);
                     """
             )
         }

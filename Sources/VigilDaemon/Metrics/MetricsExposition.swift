@@ -100,6 +100,15 @@ public enum MetricsExposition {
             "Assets forgotten: quiet beyond limits.asset_expiry, or making room for a new one.",
             daemon.assetsForgotten
         )
+        counter("vigil_commands_accepted_total", "Operators' commands carried out.", daemon.commandsAccepted)
+        for reason in CommandRefusal.allCases {
+            counter(
+                "vigil_commands_refused_total",
+                "Operators' commands refused, by reason.",
+                daemon.commandsRefused[reason.rawValue, default: 0],
+                labels: [("reason", reason.rawValue)]
+            )
+        }
         counter("vigil_store_errors_total", "Failed database writes (each retried).", daemon.storeErrors)
         for (code, count) in daemon.storeErrorsByCode.sorted(by: { $0.key < $1.key }) {
             counter(

@@ -65,6 +65,7 @@ public struct PipelineService: Service {
     let rejectionLog = RateLimitedLog()
     let assetPolicy: AssetPolicy
     let deadLetterBudget: DeadLetterBudget
+    let commandGate: CommandGate
 
     /// The daemon's rules for its assets, per entry (indexed like the profiles).
     public struct AssetPolicy: Sendable {
@@ -94,6 +95,8 @@ public struct PipelineService: Service {
         var noticesSent: [String: Int64] = [:]
         /// When quiet assets were last looked for (monotonic ms).
         var lastSweep: Int64 = .min
+        /// The checks on operators' commands, with their budgets and the nonces seen.
+        var commands: CommandGate
     }
 
     /// Creates the service.
@@ -110,6 +113,7 @@ public struct PipelineService: Service {
         version: String,
         assetPolicy: AssetPolicy? = nil,
         deadLetterBudget: DeadLetterBudget = DeadLetterBudget(),
+        commandGate: CommandGate? = nil,
         logger: Logger
     ) {
         self.messages = messages
@@ -130,6 +134,17 @@ public struct PipelineService: Service {
                 expiry: nil
             )
         self.deadLetterBudget = deadLetterBudget
+        // Without a gate, commands must be signed and no key is known: none is carried out.
+        self.commandGate =
+            commandGate
+            ?? CommandGate(
+                keys: [:],
+                requireSignature: true,
+                maxAge: .seconds(60),
+                topic: topics.command,
+                maxPerMinute: 30,
+                maxPerAssetPerMinute: 2
+            )
         self.logger = logger
     }
 
@@ -167,7 +182,7 @@ public struct PipelineService: Service {
             )
             batch.outbox.append((topic: topics.notice, payload: notice.jsonBytes(), qos: topics.qos, retain: false))
         }
-        var state = State(pipeline: pipeline, assets: assets)
+        var state = State(pipeline: pipeline, assets: assets, commands: commandGate)
         // Assets an earlier run knew that have been quiet too long are forgotten now.
         sweepQuietAssets(&state, into: &batch)
         await commit(&batch)
@@ -232,7 +247,7 @@ public struct PipelineService: Service {
             return 0
         }
         if message.topic == topics.command {
-            handleCommand(message, pipeline: &state.pipeline, into: &batch, at: arrival)
+            handleCommand(message, state: &state, into: &batch, at: arrival)
             return 0
         }
         metrics.update { $0.messagesReceived += 1 }
@@ -285,7 +300,7 @@ public struct PipelineService: Service {
     }
 
     /// Turns pipeline outputs into events, alerts and retained states for the next commit.
-    private func record(_ outputs: [PipelineOutput], into batch: inout StoreBatch) {
+    func record(_ outputs: [PipelineOutput], into batch: inout StoreBatch) {
         for output in outputs {
             switch output {
             case .event(let event):
@@ -317,40 +332,6 @@ public struct PipelineService: Service {
                 break
             }
         }
-    }
-
-    /// Handles an operator command (`{"command":"accept_new_normal","asset":"pump-1","id":"…"}`) and
-    /// queues its acknowledgement on `<command>/ack`.
-    private func handleCommand(
-        _ message: MQTTMessage,
-        pipeline: inout Pipeline,
-        into batch: inout StoreBatch,
-        at arrival: Timestamp
-    ) {
-        let command = OperatorCommand(payload: message.payload)
-        var acknowledgement = OperatorCommand.Acknowledgement(
-            id: command.id,
-            asset: command.asset,
-            ok: false,
-            detail: ""
-        )
-        switch command.action {
-        case .acceptNewNormal(let asset):
-            if let outputs = pipeline.acceptNewNormal(asset: asset, at: arrival) {
-                record(outputs, into: &batch)
-                acknowledgement.ok = true
-                acknowledgement.detail = "accepted: \(asset) learns its current behaviour as normal"
-                logger.notice("Operator accepted the new normal", metadata: ["asset": "\(asset)"])
-            } else {
-                acknowledgement.detail = "unknown asset '\(asset)'"
-            }
-        case .invalid(let reason):
-            acknowledgement.detail = reason
-            logger.warning("Operator command refused", metadata: ["command.reason": "\(reason)"])
-        }
-        batch.outbox.append(
-            (topic: topics.command + "/ack", payload: acknowledgement.jsonBytes(), qos: topics.qos, retain: false)
-        )
     }
 
     /// Copies the assets' states, detectors, models and engine errors into the metrics.
