@@ -33,6 +33,8 @@ public struct Daemon: Sendable {
     /// - Parameters:
     ///   - configuration: the checked configuration.
     ///   - password: the broker password, read from `password_file` by the caller.
+    ///   - publishPassword: the publishing connection's password (`publish_password_file`), when it
+    ///     has a login of its own (`publish_username`).
     ///   - clock: the wall clock, read through an `ArrivalClock` (arrival times, retention) so that a
     ///     step of it never moves arrival times backwards.
     ///   - handleSignals: whether SIGTERM and SIGINT shut the group down, and SIGHUP, SIGUSR1, SIGUSR2
@@ -44,6 +46,7 @@ public struct Daemon: Sendable {
     public init(
         configuration: VigilConfiguration,
         password: String?,
+        publishPassword: String? = nil,
         clock: WallClock = .system,
         handleSignals: Bool = true,
         adjustIngest: (inout ConnectOptions) -> Void = { _ in },
@@ -75,6 +78,10 @@ public struct Daemon: Sendable {
             )
         }
         var publisherOptions = options(clientID: "\(broker.clientID)-pub", subscriptions: [])
+        if let publishUsername = broker.publishUsername {
+            publisherOptions.username = publishUsername
+            publisherOptions.password = publishPassword
+        }
         publisherOptions.will = offline
         publisherOptions.onlineMessage = online
         adjustPublish(&publisherOptions)
@@ -193,6 +200,18 @@ public struct Daemon: Sendable {
                 logger: logger
             ),
         ]
+        services.append(
+            SessionWatchService(
+                connections: [("ingest", subscriber), ("publish", publisher)],
+                store: store,
+                wakeups: wakeups,
+                noticeTopic: alerts.noticeTopic,
+                qos: Int32(alerts.qos),
+                clock: arrival,
+                version: Self.version,
+                logger: logger.with("service", "session-watch")
+            )
+        )
         if handleSignals { services.append(SignalService(logger: logger.with("service", "signals"))) }
         if var metricsService {
             let (store, subscriber, publisher, metrics) = (store, subscriber, publisher, metrics)

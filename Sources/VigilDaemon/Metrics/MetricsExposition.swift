@@ -150,6 +150,12 @@ public enum MetricsExposition {
             gauge("vigil_mqtt_connected", "Whether the connection is up.", connected ? 1 : 0, labels: labels)
             counter("vigil_mqtt_connects_total", "Successful connects.", statistics.connects, labels: labels)
             counter(
+                "vigil_mqtt_connection_losses_total",
+                "Connections closed by the broker or the network (a takeover of the client id closes them again and again).",
+                statistics.connectionLosses,
+                labels: labels
+            )
+            counter(
                 "vigil_mqtt_reconnects_total",
                 "Connection attempts after the first.",
                 statistics.reconnects,
