@@ -61,3 +61,17 @@ import VigilDaemon
         #expect(budget.takeSuppressed().isEmpty)
     }
 }
+
+/// A session takeover told from an ordinary lost connection by its rate.
+@Suite struct TakeoverDetectorTests {
+    @Test func oneLossIsABrokerRestartThreeInAMinuteATakeover() {
+        var detector = TakeoverDetector()
+        #expect(detector.observe(losses: 0, at: 0) == nil)
+        #expect(detector.observe(losses: 1, at: 1000) == nil)
+        #expect(detector.observe(losses: 2, at: 2000) == nil)
+        #expect(detector.observe(losses: 3, at: 3000) == 3)
+        // A minute later the old losses have left the window.
+        #expect(detector.observe(losses: 3, at: 64_000) == nil)
+        #expect(detector.observe(losses: 4, at: 65_000) == nil)
+    }
+}
