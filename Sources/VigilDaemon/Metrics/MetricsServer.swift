@@ -25,6 +25,8 @@ public final class MetricsServer: @unchecked Sendable {
     public static let maxConnections = 16
     /// How long a client may take to send its request, or to take its response.
     public static let idleTimeout = Duration.seconds(5)
+    /// How long a complete request may wait for its body (the daemon's own work, not the client's).
+    public static let renderTimeout = Duration.seconds(30)
     /// The largest request read.
     public static let maxRequestBytes = 8192
 
@@ -236,6 +238,7 @@ public final class MetricsServer: @unchecked Sendable {
             return true
         }
         client.waitingForBody = true
+        client.deadline = ContinuousClock.now + Self.renderTimeout
         requestContinuation.yield(Request(id: id))
         return true
     }
