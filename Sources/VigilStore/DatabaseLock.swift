@@ -23,6 +23,14 @@ final class DatabaseLock: Sendable {
                 message: "cannot open \(path): \(String(cString: strerror(errno)))"
             )
         }
+        // A lock just released can still be held for a moment by a child process another thread is
+        // spawning (it holds a copy of the descriptor until its exec closes it): try for a second
+        // before calling the database taken.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && attempts < 20 {
+            attempts += 1
+            usleep(50_000)
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
             close(fd)
