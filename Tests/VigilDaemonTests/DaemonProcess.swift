@@ -55,11 +55,39 @@ struct DaemonProcess {
             .value("vigil_mqtt_connected", ["connection": "ingest"]) == 1
     }
 
-    /// Stops the daemon with SIGTERM and returns its wait status (nil if it did not stop in 30 s).
+    /// Stops the daemon with SIGTERM and returns its wait status (nil if it did not stop in 30 s),
+    /// without holding a thread of the cooperative pool (in-process daemons and clients need them).
     @discardableResult
-    func stop() -> Int32? {
+    func stop() async -> Int32? {
         process.signal(SIGTERM)
-        return process.wait(timeout: .seconds(30))
+        return await process.exit(within: .seconds(30))
+    }
+
+    /// Asks the daemon to stop and does not wait (for `defer`, which cannot await).
+    func terminate() {
+        process.signal(SIGTERM)
+    }
+}
+
+extension ChildProcess {
+    /// Waits up to `timeout` for the process to exit, sleeping between looks instead of blocking a
+    /// thread; returns its wait status, or nil.
+    func exit(within timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            let rc = waitpid(pid, &status, WNOHANG)
+            if rc == pid || rc == -1 { return status }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+}
+
+/// Runs blocking work on a thread of its own, so that the cooperative pool stays free.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }
 
@@ -98,20 +126,23 @@ func openIdleConnection(port: Int) -> Int32 {
         close(fd)
         return -1
     }
-    // Connected, or pending: wait briefly for the handshake so that accepted ones are established.
-    var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-    _ = poll(&descriptor, 1, 50)
     return fd
 }
 
 /// Whether the peer has closed a connection: a read returns end of file (or a reset) within
-/// `timeout`.
-func peerClosed(_ fd: Int32, within timeout: Duration) -> Bool {
-    var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-    guard poll(&descriptor, 1, milliseconds) == 1 else { return false }
-    var byte: UInt8 = 0
-    return recv(fd, &byte, 1, Int32(MSG_DONTWAIT)) <= 0
+/// `timeout`. Looks every 100 ms rather than blocking a thread.
+func peerClosed(_ fd: Int32, within timeout: Duration) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if poll(&descriptor, 1, 0) == 1 {
+            var byte: UInt8 = 0
+            let count = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
+            if count == 0 || (count < 0 && errno != EAGAIN) { return true }
+        }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return false
 }
 
 /// A wall clock a test steps: the system time plus an offset.

@@ -49,7 +49,7 @@ import VigilTestSupport
                 assets: jsonFleet,
                 launcher: ["/usr/bin/prlimit", "--nofile=128:128"]
             )
-            defer { daemon.stop() }
+            defer { daemon.terminate() }
             #expect(try await daemon.waitUntilConnected(), "\(daemon.log.suffix(2000))")
             var connections: [Int32] = []
             for _ in 0..<400 {
@@ -68,7 +68,7 @@ import VigilTestSupport
             connections = []
             let figures = try await scrape(port: daemon.metricsPort) { $0.value("vigil_readings_accepted_total") == 50 }
             #expect(figures.value("vigil_readings_accepted_total") == 50)
-            let status = daemon.stop()
+            let status = await daemon.stop()
             #expect(status.flatMap(ChildProcess.exitCode) == 0, "\(daemon.log.suffix(2000))")
         }
     }
@@ -84,13 +84,14 @@ import VigilTestSupport
                 clientID: "vigil-idle",
                 assets: jsonFleet
             )
-            defer { daemon.stop() }
+            defer { daemon.terminate() }
             #expect(try await daemon.waitUntilConnected())
             let connections = (0..<20).map { _ in openIdleConnection(port: daemon.metricsPort) }
             defer { connections.forEach { close($0) } }
             #expect(connections.allSatisfy { $0 >= 0 })
             // Idle connections are closed by the server (its idle timeout is 5 s); none is held.
-            let closed = connections.filter { peerClosed($0, within: .seconds(15)) }.count
+            var closed = 0
+            for fd in connections where await peerClosed(fd, within: .seconds(15)) { closed += 1 }
             #expect(closed == connections.count, "\(closed) of \(connections.count) closed by the endpoint")
         }
     }
@@ -110,10 +111,7 @@ import VigilTestSupport
                         + "s.bind(('127.0.0.1',\(port)));s.listen();time.sleep(120)",
                 ]
             )
-            defer {
-                holder.signal(SIGKILL)
-                holder.wait()
-            }
+            defer { holder.signal(SIGKILL) }
             while !FreePort.isAccepting(port: Int32(port)) { try await Task.sleep(for: .milliseconds(50)) }
             let status = Collector(port: broker.port, filters: ["vigil/status"], id: "status-watch")
             let (exit, seen) = try await status.run {
@@ -124,7 +122,7 @@ import VigilTestSupport
                     metricsPort: port,
                     assets: jsonFleet
                 )
-                let exit = daemon.process.wait(timeout: .seconds(30))
+                let exit = await daemon.process.exit(within: .seconds(30))
                 try await Task.sleep(for: .milliseconds(500))
                 return (exit, status.messages)
             }

@@ -22,8 +22,13 @@ import VigilTestSupport
         }
     }
 
-    /// Sends `request` on a new connection and returns the whole answer.
-    func exchange(_ request: String, port: Int) -> String {
+    /// Sends `request` on a new connection and returns the whole answer (on a thread of its own: the
+    /// answer is made on the cooperative pool).
+    func exchange(_ request: String, port: Int) async -> String {
+        await onThread { Self.blockingExchange(request, port: port) }
+    }
+
+    static func blockingExchange(_ request: String, port: Int) -> String {
         let fd = openIdleConnection(port: port)
         defer { close(fd) }
         var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
@@ -46,13 +51,13 @@ import VigilTestSupport
     @Test(.timeLimit(.minutes(1)))
     func answersTheResourceAndRefusesEverythingElse() async throws {
         try await withServer { port in
-            #expect(exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", port: port).hasSuffix("\r\n\r\nok\n"))
-            #expect(exchange("GET /metrics?x=1 HTTP/1.0\r\n\r\n", port: port).hasPrefix("HTTP/1.1 200 OK"))
-            #expect(exchange("GET /other HTTP/1.1\r\n\r\n", port: port).hasPrefix("HTTP/1.1 404"))
-            #expect(exchange("POST /metrics HTTP/1.1\r\n\r\n", port: port).hasPrefix("HTTP/1.1 405"))
-            #expect(exchange("nonsense\r\n\r\n", port: port).hasPrefix("HTTP/1.1 400"))
+            #expect(await exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", port: port).hasSuffix("\r\n\r\nok\n"))
+            #expect(await exchange("GET /metrics?x=1 HTTP/1.0\r\n\r\n", port: port).hasPrefix("HTTP/1.1 200 OK"))
+            #expect(await exchange("GET /other HTTP/1.1\r\n\r\n", port: port).hasPrefix("HTTP/1.1 404"))
+            #expect(await exchange("POST /metrics HTTP/1.1\r\n\r\n", port: port).hasPrefix("HTTP/1.1 405"))
+            #expect(await exchange("nonsense\r\n\r\n", port: port).hasPrefix("HTTP/1.1 400"))
             let huge = "GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 9000)
-            #expect(exchange(huge, port: port).hasPrefix("HTTP/1.1 431"))
+            #expect(await exchange(huge, port: port).hasPrefix("HTTP/1.1 431"))
             // Still serving.
             let text = try await MetricsEndpoint.fetch(address: "127.0.0.1", port: port)
             #expect(text == "ok\n")
@@ -69,11 +74,17 @@ import VigilTestSupport
             defer { close(waiting) }
             let request = Array("GET /metrics HTTP/1.1\r\n\r\n".utf8)
             _ = request.withUnsafeBytes { send(waiting, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            var descriptor = pollfd(fd: waiting, events: Int16(POLLIN), revents: 0)
-            #expect(poll(&descriptor, 1, 1000) == 0, "answered beyond the bound")
+            let early = await onThread {
+                var descriptor = pollfd(fd: waiting, events: Int16(POLLIN), revents: 0)
+                return poll(&descriptor, 1, 1000)
+            }
+            #expect(early == 0, "answered beyond the bound")
             held.forEach { close($0) }
-            descriptor.revents = 0
-            #expect(poll(&descriptor, 1, 30_000) == 1, "not answered once the others had gone")
+            let later = await onThread {
+                var descriptor = pollfd(fd: waiting, events: Int16(POLLIN), revents: 0)
+                return poll(&descriptor, 1, 30_000)
+            }
+            #expect(later == 1, "not answered once the others had gone")
         }
     }
 }

@@ -20,7 +20,7 @@ import VigilTestSupport
                 clientID: "vigil-signals",
                 assets: jsonFleet
             )
-            defer { daemon.stop() }
+            defer { daemon.terminate() }
             #expect(try await daemon.waitUntilConnected())
             for signal in [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM] {
                 daemon.process.signal(signal)
@@ -30,7 +30,7 @@ import VigilTestSupport
             #expect(daemon.log.contains("SIGHUP"), "\(daemon.log.suffix(2000))")
             let figures = try await scrape(port: daemon.metricsPort)
             #expect(figures.value("vigil_mqtt_connected", ["connection": "ingest"]) == 1)
-            let status = daemon.stop()
+            let status = await daemon.stop()
             #expect(status.flatMap(ChildProcess.exitCode) == 0, "\(daemon.log.suffix(2000))")
         }
     }
@@ -57,11 +57,11 @@ import VigilTestSupport
             arguments: ["-c", "umask \(mask); exec \(Repository.vigilBinary) run --config \(config)"],
             outputPath: log
         )
-        var status = daemon.wait(timeout: .seconds(3))
+        var status = await daemon.exit(within: .seconds(3))
         if status == nil {
             try whileRunning()
             daemon.signal(SIGTERM)
-            status = daemon.wait(timeout: .seconds(30))
+            status = await daemon.exit(within: .seconds(30))
         }
         return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
