@@ -10,7 +10,7 @@ SHELL := /bin/bash
 DURATION ?= 120
 SWIFT ?= swift
 
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
 
 # The fault suite: brokers restarted and killed, the daemon killed, stalled and starved of disk,
 # the hostile-input corpus. It runs after the other tests, on its own: its loads and its timing

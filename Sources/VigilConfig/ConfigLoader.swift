@@ -124,7 +124,10 @@ public enum ConfigLoader {
     private static func found(at path: [any CodingKey], in root: Node) -> String {
         guard let node = node(at: path, in: root) else { return "" }
         switch node {
-        case .scalar(let scalar): return ", found '\(scalar.string)'"
+        case .scalar(let scalar):
+            // A few hundred bytes of what was found at most: a scalar can be megabytes long.
+            let text = scalar.string
+            return ", found '\(text.count > 100 ? text.prefix(100) + "…" : text)'"
         case .mapping: return ", found a mapping"
         case .sequence: return ", found a list"
         case .alias: return ""

@@ -358,7 +358,8 @@ import VigilTestSupport
                 "unknown_topic \(rounds)",
                 "inbound    0 queued and 0 uncommitted of 64", "outbox     0 pending",
                 "events     0 recorded", "assets     learning 0, normal 1, alarm 0", "detectors  robust-mad 1",
-                "models     learning 0, training 0, active 0", "errors     store 0, engine 0",
+                "models     learning 0, training 0, active 0", "commands   accepted 0, refused 0",
+                "errors     store 0, engine 0",
             ] {
                 #expect(status.output.contains(line), "'\(line)' missing from: \(status.output)")
             }
