@@ -49,8 +49,11 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         guard (0...10_000).contains(hold) else { throw container.invalid(.hold, "hold must be 0 to 10000 ticks") }
         maxAssets = try container.decode(Int.self, forKey: .maxAssets, default: 1000)
         maxSignals = try container.decode(Int.self, forKey: .maxSignals, default: 64)
-        guard maxAssets >= 1, maxSignals >= 1 else {
-            throw container.invalid(maxAssets < 1 ? .maxAssets : .maxSignals, "must be at least 1")
+        guard (1...10_000_000).contains(maxAssets), (1...10_000_000).contains(maxSignals) else {
+            throw container.invalid(
+                (1...10_000_000).contains(maxAssets) ? .maxSignals : .maxAssets,
+                "must be 1 to 10000000"
+            )
         }
         maxRate = try container.decode(Int.self, forKey: .maxRate, default: 1000)
         guard (0...1_000_000).contains(maxRate) else {

@@ -75,3 +75,16 @@ import VigilDaemon
         #expect(detector.observe(losses: 4, at: 65_000) == nil)
     }
 }
+
+/// The bound on all known assets together, live and dormant.
+@Suite struct AssetCapacityTests {
+    @Test func theDormantAssetsBeyondTheCapacityQuietLongestGoFirst() {
+        var lifecycle = AssetLifecycle(expiry: nil, newAssetsPerMinute: [10], capacity: 3)
+        lifecycle.restore(dormant: ["a": 10, "b": 20, "c": 30, "d": 40, "e": 50])
+        #expect(lifecycle.beyondCapacity(hasOpenAlarm: { $0 == "a" }) == ["b", "c"])
+        lifecycle.touch("f", profile: 0, at: 4_000_000)
+        // Any entry's quietest asset makes room, dormant ones included.
+        #expect(lifecycle.evictionCandidate(profile: nil, at: 4_000_000, hasOpenAlarm: { _ in false }) == "a")
+        #expect(lifecycle.evictionCandidate(profile: 0, at: 4_000_000, hasOpenAlarm: { _ in false }) == nil)
+    }
+}

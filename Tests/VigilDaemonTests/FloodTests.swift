@@ -302,4 +302,44 @@ import VigilTestSupport
             #expect(daemon.metrics.snapshot.readingsAccepted < 300)
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aRestartMakesNoRoomForAnotherCrowdOfJunkNames() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("vigil.db").path
+        try await MosquittoBroker.withBroker { broker in
+            let clock = SteppedClock()
+            var refused = 0
+            for round in 0..<3 {
+                let plant = MQTTClient(
+                    options: ConnectOptions(host: "127.0.0.1", port: broker.port, clientID: "plant-\(round)"),
+                    logger: .test("plant")
+                )
+                let daemon = try Daemon(
+                    configuration: try junkConfiguration(port: broker.port, database: database),
+                    password: nil,
+                    clock: clock.wallClock,
+                    handleSignals: false,
+                    logger: .test("daemon")
+                )
+                try await withDaemon(daemon) {
+                    try await withRunningClient(plant) {
+                        try await publish(plant, assets: (1...5).map { "junk-\(round)-\($0)" })
+                        try await waitForMessages(daemon, atLeast: 5)
+                    }
+                    try await Task.sleep(for: .seconds(1))
+                }
+                refused += daemon.metrics.snapshot.rejected[.tooManySeries, default: 0]
+                // Round 1 comes at once; round 2 two hours later, when the junk has gone quiet.
+                if round == 1 { clock.step(by: 7200) }
+            }
+            let counts = try EventReader.open(path: database).readingCounts()
+            // Round 0 filled the five places; round 1, right after, found them taken; round 2 took the
+            // places of the quiet ones.
+            #expect(counts.count == 5, "\(counts.keys.sorted())")
+            #expect(refused == 5)
+            #expect(Set(counts.keys) == Set((1...5).map { "junk-2-\($0)" }))
+        }
+    }
 }

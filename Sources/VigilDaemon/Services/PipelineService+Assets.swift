@@ -52,6 +52,26 @@ extension PipelineService {
                 return Rejection(.tooManyNewAssets, "entry '\(entry)' admits at most \(perMinute) new assets a minute")
             }
         }
+        if !state.assets.knows(reading.asset), state.assets.count >= state.assets.capacity {
+            guard
+                let quiet = state.assets.evictionCandidate(
+                    profile: nil,
+                    at: arrival.milliseconds,
+                    hasOpenAlarm: state.pipeline.hasOpenAlarm
+                )
+            else {
+                return Rejection(
+                    .tooManySeries,
+                    "Vigil knows \(state.assets.count) assets, all entries' max_assets, none quiet for an hour"
+                )
+            }
+            forget(
+                quiet,
+                because: "making room for '\(reading.asset)' (all entries' max_assets)",
+                state: &state,
+                into: &batch
+            )
+        }
         if state.pipeline.assetCount(profile: profile) >= profiles[profile].maxAssets,
             let quiet = state.assets.evictionCandidate(
                 profile: profile,
@@ -64,12 +84,19 @@ extension PipelineService {
         return nil
     }
 
-    /// Forgets the assets quiet for longer than `limits.asset_expiry`, at most once a minute.
+    /// Forgets the assets quiet for longer than `limits.asset_expiry`, at most once a minute; on
+    /// the first call (at start) also the dormant ones beyond the lifecycle's capacity.
     func sweepQuietAssets(_ state: inout State, into batch: inout StoreBatch) {
         let now = Monotonic.milliseconds()
         guard state.lastSweep == .min || now - state.lastSweep >= Self.sweepInterval else { return }
+        let first = state.lastSweep == .min
         state.lastSweep = now
         let pipeline = state.pipeline
+        if first {
+            for asset in state.assets.beyondCapacity(hasOpenAlarm: pipeline.hasOpenAlarm) {
+                forget(asset, because: "more assets known than all entries' max_assets", state: &state, into: &batch)
+            }
+        }
         for asset in state.assets.expired(at: clock.now().milliseconds, hasOpenAlarm: pipeline.hasOpenAlarm) {
             forget(asset, because: "no reading for longer than limits.asset_expiry", state: &state, into: &batch)
         }

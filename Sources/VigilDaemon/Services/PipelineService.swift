@@ -150,7 +150,14 @@ public struct PipelineService: Service {
 
     public func run() async throws {
         var pipeline = Pipeline(profiles: profiles)
-        var assets = AssetLifecycle(expiry: assetPolicy.expiry, newAssetsPerMinute: assetPolicy.newAssetsPerMinute)
+        var assets = AssetLifecycle(
+            expiry: assetPolicy.expiry,
+            newAssetsPerMinute: assetPolicy.newAssetsPerMinute,
+            capacity: profiles.reduce(0) { total, profile in
+                let (sum, overflow) = total.addingReportingOverflow(profile.maxAssets)
+                return overflow ? .max : sum
+            }
+        )
         // Alarms open when the daemon last stopped continue under their ids instead of being raised again.
         // So do the detectors: their models, calibration and recurrent state.
         do {

@@ -10,6 +10,10 @@
 /// - An entry at its `max_assets` makes room for a new asset by forgetting the one of its assets
 ///   that has been quiet longest, if that one has been quiet for at least `evictionIdle` and has no
 ///   open alarm. Junk names seen once therefore cannot lock real assets out for longer than that.
+/// - All known assets together, live and dormant, are at most `capacity` (the entries' `max_assets`
+///   summed): a restart does not make room for another crowd of junk names. Beyond it, a new asset
+///   takes the place of the asset, of any entry, quiet longest (for `evictionIdle` at least), and
+///   at start the dormant assets quiet longest beyond it are forgotten.
 ///
 /// Times are arrival times in milliseconds (`ArrivalClock`: they never go back). A pure value; the
 /// pipeline service applies what it decides.
@@ -23,11 +27,15 @@ public struct AssetLifecycle: Sendable {
     private var profileOf: [String: Int] = [:]
     private var admission: [Int: TokenBucket] = [:]
     private let newAssetsPerMinute: [Int]
+    /// Most assets known at once, live and dormant.
+    public let capacity: Int
 
-    /// Creates the lifecycle for entries that admit `newAssetsPerMinute[profile]` new assets a minute.
-    public init(expiry: Duration?, newAssetsPerMinute: [Int]) {
+    /// Creates the lifecycle for entries that admit `newAssetsPerMinute[profile]` new assets a
+    /// minute, and at most `capacity` assets known together (nil: no bound).
+    public init(expiry: Duration?, newAssetsPerMinute: [Int], capacity: Int? = nil) {
         self.expiry = expiry.flatMap { $0 > .zero ? $0 : nil }
         self.newAssetsPerMinute = newAssetsPerMinute
+        self.capacity = capacity ?? .max
     }
 
     /// Remembers the assets of an earlier run (name → last arrival, ms) as dormant.
@@ -56,13 +64,22 @@ public struct AssetLifecycle: Sendable {
         profileOf[asset] = profile
     }
 
-    /// The live asset of `profile` quiet longest, if it has been quiet for `evictionIdle` at `now`
-    /// and `hasOpenAlarm` says it has none.
-    public func evictionCandidate(profile: Int, at now: Int64, hasOpenAlarm: (String) -> Bool) -> String? {
+    /// The live asset of `profile` (any asset, live or dormant, when nil) quiet longest, if it has
+    /// been quiet for `evictionIdle` at `now` and `hasOpenAlarm` says it has none.
+    public func evictionCandidate(profile: Int?, at now: Int64, hasOpenAlarm: (String) -> Bool) -> String? {
         let idle = Self.evictionIdle.components.seconds * 1000
         return lastArrival.filter { name, time in
-            profileOf[name] == profile && now - time >= idle && !hasOpenAlarm(name)
+            (profile == nil || profileOf[name] == profile) && now - time >= idle && !hasOpenAlarm(name)
         }.min { ($0.value, $0.key) < ($1.value, $1.key) }?.key
+    }
+
+    /// The dormant assets beyond `capacity`, quiet longest first, without an open alarm: what a
+    /// start forgets.
+    public func beyondCapacity(hasOpenAlarm: (String) -> Bool) -> [String] {
+        guard lastArrival.count > capacity else { return [] }
+        let dormant = lastArrival.filter { profileOf[$0.key] == nil && !hasOpenAlarm($0.key) }
+            .sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+        return Array(dormant.prefix(lastArrival.count - capacity))
     }
 
     /// The assets, live or dormant, quiet for longer than `expiry` at `now` and without an open alarm.
