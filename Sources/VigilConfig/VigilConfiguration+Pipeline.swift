@@ -11,7 +11,8 @@ extension VigilConfiguration {
                     signal: signal.name,
                     format: signal.format,
                     range: signal.range,
-                    profile: profile
+                    profile: profile,
+                    maxFutureSkew: asset.maxClockSkew?.duration
                 )
             }
         }

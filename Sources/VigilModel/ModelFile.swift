@@ -89,8 +89,15 @@ public struct ModelFile: Hashable, Sendable {
 
     // MARK: - Reading
 
+    /// The largest model file read: 1 GiB (a model of the largest architecture Vigil trains is a few MB).
+    public static let maxFileBytes = 1 << 30
+
     /// Reads and checks a model file.
     public static func read(from path: String) throws(ModelFileError) -> ModelFile {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maxFileBytes else {
+            throw .malformedHeader("the file is \(size) bytes, more than a model file can be (\(maxFileBytes))")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw .io("\(path): cannot read") }
         return try decode(Array(data))
     }
@@ -109,7 +116,8 @@ public struct ModelFile: Hashable, Sendable {
         // A header that parses tells the exact size, which distinguishes a cut file from a damaged one.
         let headerBytes = Data(bytes[12..<12 + headerLength])
         let header = try? JSONDecoder().decode(ModelHeader.self, from: headerBytes)
-        if let header, header.dataBytes >= 0 {
+        // Every size the header states is compared with the file before any arithmetic on it.
+        if let header, header.dataBytes >= 0, header.dataBytes <= bytes.count {
             let expected = minimum + headerLength + header.dataBytes
             if bytes.count < expected { throw .truncated(size: bytes.count, expected: expected) }
         }
@@ -125,14 +133,33 @@ public struct ModelFile: Hashable, Sendable {
             }
             throw .malformedHeader("unreadable")
         }
-        guard content.count == 12 + headerLength + header.dataBytes else {
+        guard header.dataBytes >= 0, header.dataBytes <= content.count,
+            content.count == 12 + headerLength + header.dataBytes
+        else {
             throw .malformedHeader("data_bytes \(header.dataBytes) does not match the file")
         }
         let dataStart = 12 + headerLength
         let architecture = header.architecture
-        guard architecture.layers >= 1, architecture.inputSize >= 1, architecture.hiddenSize >= 1,
-            architecture.outputSize >= 1, architecture.layers <= 16, architecture.hiddenSize <= 65_536
-        else { throw .malformedHeader("implausible architecture \(architecture)") }
+        guard (1...16).contains(architecture.layers), (1...65_536).contains(architecture.inputSize),
+            (1...65_536).contains(architecture.hiddenSize), (1...65_536).contains(architecture.outputSize)
+        else {
+            throw .malformedHeader(
+                "implausible architecture: \(architecture.layers) layers of \(architecture.hiddenSize), "
+                    + "\(architecture.inputSize) in, \(architecture.outputSize) out (each at most 65536, layers 16)"
+            )
+        }
+        // The data must hold exactly the architecture's parameters: checked before the network is
+        // made, so a header that claims a huge network costs nothing.
+        guard let parameterCount = Self.parameterCount(architecture), parameterCount * 4 == header.dataBytes else {
+            throw .malformedHeader(
+                "\(header.dataBytes) bytes of data do not hold the parameters of \(architecture.kind.rawValue) "
+                    + "\(architecture.layers) × \(architecture.hiddenSize), \(architecture.inputSize) in, "
+                    + "\(architecture.outputSize) out"
+            )
+        }
+        guard header.normalisation.signals.count == architecture.inputSize else {
+            throw .malformedHeader("normalisation does not fit \(architecture.inputSize) inputs")
+        }
         var network = RecurrentNetwork<Float>(
             kind: architecture.kind,
             inputSize: architecture.inputSize,
@@ -155,7 +182,8 @@ public struct ModelFile: Hashable, Sendable {
             guard entry.shape == shape else { throw .shapeMismatch(tensor: name, expected: shape, found: entry.shape) }
             guard entry.dtype == "float32" else { throw .malformedHeader("tensor \(name) has dtype \(entry.dtype)") }
             let count = shape.reduce(1, *)
-            guard entry.offset >= 0, entry.offset + 4 * count <= header.dataBytes else {
+            guard entry.offset >= 0, entry.offset <= header.dataBytes, count <= (header.dataBytes - entry.offset) / 4
+            else {
                 throw .malformedHeader("tensor \(name) lies outside the data")
             }
             for index in 0..<count {
@@ -177,6 +205,29 @@ public struct ModelFile: Hashable, Sendable {
             normalisation: header.normalisation,
             training: header.training
         )
+    }
+
+    /// The number of parameters of an architecture, or nil when it overflows (computed without
+    /// making the network).
+    public static func parameterCount(_ architecture: ModelArchitecture) -> Int? {
+        let gates = architecture.kind == .lstm ? 4 : 3
+        let hidden = architecture.hiddenSize
+        var total = 0
+        for layer in 0..<architecture.layers {
+            let input = layer == 0 ? architecture.inputSize : hidden
+            // gates·H·(input + H + 2): both weight matrices and both biases.
+            let (rows, o1) = gates.multipliedReportingOverflow(by: hidden)
+            let (columns, o2) = input.addingReportingOverflow(hidden + 2)
+            let (layerCount, o3) = rows.multipliedReportingOverflow(by: columns)
+            let (sum, o4) = total.addingReportingOverflow(layerCount)
+            guard !(o1 || o2 || o3 || o4) else { return nil }
+            total = sum
+        }
+        let (head, o5) = architecture.outputSize.multipliedReportingOverflow(by: hidden + 1)
+        let (sum, o6) = total.addingReportingOverflow(head)
+        let (bytes, o7) = sum.multipliedReportingOverflow(by: 4)
+        guard !(o5 || o6 || o7), bytes <= maxFileBytes else { return nil }
+        return sum
     }
 
     /// Name, shape and values of every tensor, in parameter order.

@@ -36,6 +36,13 @@ public struct StoreBatch: Sendable {
     public var states: [String: String] = [:]
     /// The latest own time stamp (ms) of each signal's accepted readings, by asset and signal.
     public var signalTimes: [String: [String: Int64]] = [:]
+    /// When each asset's latest accepted reading arrived (arrival time, ms).
+    public var arrivals: [String: Int64] = [:]
+    /// Assets forgotten (quiet too long, or making room): their row, signal times and detector
+    /// snapshot are deleted before anything else in the batch; their events stay.
+    public var forgotten: [String] = []
+    /// Commands answered, for the audit trail.
+    public var commands: [CommandRecord] = []
 
     /// Creates an empty batch.
     public init() {}
@@ -43,5 +50,6 @@ public struct StoreBatch: Sendable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         events.isEmpty && outbox.isEmpty && readings.isEmpty && states.isEmpty && signalTimes.isEmpty
+            && arrivals.isEmpty && forgotten.isEmpty && commands.isEmpty
     }
 }

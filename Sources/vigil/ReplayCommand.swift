@@ -109,16 +109,16 @@ struct ReplayCommand: AsyncParsableCommand {
                     separator: Character(separator)
                 )
             }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            printError("\(file): cannot read the file")
+            throw ExitCode(66)
+        }
         let table: ReplayTable
         do {
-            let text = try String(contentsOfFile: file, encoding: .utf8)
-            table = try ReplayTable.parse(text, format: inputFormat, file: file)
-        } catch let error as ReplayError {
+            table = try ReplayTable.read(path: file, format: inputFormat)
+        } catch {
             printError("\(error)")
             throw ExitCode(65)
-        } catch {
-            printError("\(file): \(error.localizedDescription)")
-            throw ExitCode(66)
         }
         var profile: AssetProfile
         do {

@@ -294,3 +294,70 @@ import VigilCore
         #expect(throws: ConfigError.self) { try SecretFile.read(path + ".missing") }
     }
 }
+
+/// Bounds on durations and on what YAML aliases may do (issue 12).
+@Suite struct ConfigBoundsTests {
+    @Test func aDurationIsAtMostAHundredYears() {
+        #expect(ConfigDuration("36500d")?.duration == .seconds(36_500 * 86_400))
+        #expect(ConfigDuration("36501d") == nil)
+        #expect(ConfigDuration("107374182d") == nil)
+        #expect(ConfigDuration("99999999999999999999999999999999s") == nil)
+    }
+
+    @Test func timeArgumentsStayInsideTheRangeOfATimeStamp() {
+        let now = Timestamp(milliseconds: 1_795_948_320_000)
+        #expect(TimeArgument.parse("999999999999d", now: now) == nil)
+        #expect(TimeArgument.parse("100000000000", now: now) == nil)
+        #expect(TimeArgument.parse("36500d", now: now) == now - .seconds(36_500 * 86_400))
+    }
+
+    @Test func anAliasIsFineAsAValueAndRefusedAsAKey() throws {
+        let shared = """
+            broker: {host: 127.0.0.1}
+            assets:
+              - name: pump-1
+                signals: [{name: p, topic: plant/p1}]
+                alarm: &quick {min_duration: 1, clear_after: 1}
+              - name: pump-2
+                signals: [{name: p, topic: plant/p2}]
+                alarm: *quick
+            """
+        let config = try ConfigLoader.parse(shared)
+        #expect(config.assets[1].alarm.minDuration == 1)
+        for text in [
+            "broker: &b {host: h}\n*b : 1\nassets: []\n",
+            "broker: &b {host: h}\n? *b\n: 1\nassets: []\n",
+            "broker: &b {host: h}\nassets: [{*b : 1}]\n",
+        ] {
+            #expect(throws: ConfigError.self) { try ConfigLoader.parse(text) }
+            let message = (try? ConfigLoader.parse(text)).map { _ in "" } ?? "\(Self.error(text))"
+            #expect(message.contains("used as a mapping key"), "\(message)")
+        }
+        // Quoted, commented or part of a word: not an alias.
+        let quoted = """
+            broker: {host: "*b : 1", client_id: 'x*y: z'}  # *c : 1
+            assets:
+              - name: pump-1
+                signals: [{name: p, topic: plant/p1}]
+            """
+        #expect(try ConfigLoader.parse(quoted).broker.host == "*b : 1")
+    }
+
+    @Test func aliasesThatExpandBeyondTheBoundAreRefused() {
+        // Six levels of ten: a million nodes from seven short lines.
+        var text = "broker: {host: h}\nassets:\n  - &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        for level in 1..<7 {
+            text += "  - &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        #expect(Self.error(text).contains("expand the document to more than 100000 nodes"))
+    }
+
+    static func error(_ text: String) -> String {
+        do {
+            _ = try ConfigLoader.parse(text)
+            return "accepted"
+        } catch {
+            return "\(error)"
+        }
+    }
+}

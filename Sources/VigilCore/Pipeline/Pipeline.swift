@@ -10,6 +10,7 @@
 /// ```
 public struct Pipeline: Sendable {
     private struct AssetRuntime: Sendable {
+        var profile: Int
         var aligner: AssetAligner
         var detector: any Detector
         var alarm: AlarmStateMachine
@@ -100,6 +101,31 @@ public struct Pipeline: Sendable {
         assets[asset]?.alarm.openAlarm
     }
 
+    /// Whether the asset has an open alarm, also one restored from an earlier run and not yet seen.
+    public func hasOpenAlarm(_ asset: String) -> Bool {
+        assets[asset].map { $0.alarm.openAlarm != nil } ?? (restoredAlarms[asset] != nil)
+    }
+
+    /// Whether the pipeline holds the asset (has seen a reading of it).
+    public func holds(_ asset: String) -> Bool { assets[asset] != nil }
+
+    /// How many assets the entry `profile` holds.
+    public func assetCount(profile: Int) -> Int {
+        profiles.indices.contains(profile) ? assetsPerProfile[profile] : 0
+    }
+
+    /// Forgets an asset: its aligner, detector and alarm, and what an earlier run left for it, so
+    /// that a later reading starts it afresh. An asset with an open alarm is kept.
+    /// - Returns: whether the asset was forgotten.
+    @discardableResult
+    public mutating func forget(_ asset: String) -> Bool {
+        guard !hasOpenAlarm(asset) else { return false }
+        if let runtime = assets.removeValue(forKey: asset) { assetsPerProfile[runtime.profile] -= 1 }
+        restoredDetectors[asset] = nil
+        restoredSignalTimes[asset] = nil
+        return true
+    }
+
     /// Processes one reading.
     /// - Returns: the events and state changes caused by the ticks this reading closed.
     /// - Throws: a `Rejection` when the reading is late or would exceed a cap; the pipeline is
@@ -124,6 +150,7 @@ public struct Pipeline: Sendable {
                 aligner.seed(signal: signal, lastTime: time)
             }
             assets[reading.asset] = AssetRuntime(
+                profile: reading.profile,
                 aligner: aligner,
                 detector: profile.detector.makeDetector(tick: profile.tick),
                 alarm: AlarmStateMachine(asset: reading.asset, policy: profile.alarm),
