@@ -6,8 +6,8 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
     public var name: String
     /// The signals.
     public var signals: [SignalSettings]
-    /// Grid spacing on which the signals are aligned.
-    public var tick: ConfigDuration
+    /// Grid spacing on which the signals are aligned; nil: the spacing of the asset's readings.
+    public var tick: ConfigDuration?
     /// Ticks a signal's last value is held when it stops reporting (the gap policy).
     public var hold: Int
     /// Most assets this entry may create from topic captures.
@@ -43,8 +43,10 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         name = try container.decode(String.self, forKey: .name)
         signals = try container.decode([SignalSettings].self, forKey: .signals)
         guard !signals.isEmpty else { throw container.invalid(.signals, "an asset needs at least one signal") }
-        tick = try container.decode(ConfigDuration.self, forKey: .tick, default: ConfigDuration("1s")!)
-        guard tick.duration >= .milliseconds(10) else { throw container.invalid(.tick, "tick must be at least 10ms") }
+        tick = try container.decodeIfPresent(ConfigDuration.self, forKey: .tick)
+        guard tick.map({ $0.duration >= .milliseconds(10) }) ?? true else {
+            throw container.invalid(.tick, "tick must be at least 10ms")
+        }
         hold = try container.decode(Int.self, forKey: .hold, default: 5)
         guard (0...10_000).contains(hold) else { throw container.invalid(.hold, "hold must be 0 to 10000 ticks") }
         maxAssets = try container.decode(Int.self, forKey: .maxAssets, default: 1000)

@@ -27,7 +27,7 @@ extension VigilConfiguration {
             }
             return AssetProfile(
                 name: asset.name,
-                tick: asset.tick.duration,
+                tick: asset.tick?.duration,
                 maxHold: asset.hold,
                 maxAssets: asset.maxAssets,
                 maxSignals: asset.maxSignals,

@@ -28,19 +28,6 @@ public struct ReplayTable: Sendable {
     /// Rows.
     public var count: Int { times.count }
 
-    /// The median spacing of consecutive rows (the replay's default tick), or nil with fewer than
-    /// two distinct times.
-    public var medianSpacing: Duration? {
-        var gaps: [Int64] = []
-        for index in times.indices.dropFirst() {
-            let gap = times[index].milliseconds - times[index - 1].milliseconds
-            if gap > 0 { gaps.append(gap) }
-        }
-        guard !gaps.isEmpty else { return nil }
-        gaps.sort()
-        return .milliseconds(gaps[gaps.count / 2])
-    }
-
     /// Parses the text of a file.
     public static func parse(_ text: String, format: ReplayInputFormat, file: String) throws(ReplayError) -> ReplayTable
     {

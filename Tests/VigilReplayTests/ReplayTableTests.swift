@@ -12,7 +12,6 @@ import VigilReplay
         #expect(table.timeTexts == ["2014-07-01 00:00:00", "2014-07-01 00:30:00"])
         #expect(table.values == [[10844], [8127.5]])
         #expect(table.times[1].milliseconds - table.times[0].milliseconds == 1_800_000)
-        #expect(table.medianSpacing == .seconds(1800))
     }
 
     @Test func readsSKABWithoutItsLabelColumns() throws {

@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+internal import VigilConfig
 public import VigilCore
 public import VigilMQTT
 public import VigilStore
@@ -335,6 +336,22 @@ public struct PipelineService: Service {
                         payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true
                     )
                 )
+            case .tickFound(let asset, let tick, let spacing, let configured):
+                if !configured {
+                    logger.info(
+                        "Tick taken from the readings",
+                        metadata: ["asset": "\(asset)", "tick": "\(ConfigDuration(tick))"]
+                    )
+                } else if !TickEstimator.matches(tick: tick, spacing: spacing) {
+                    // Once per asset: the pipeline reports the spacing once.
+                    logger.warning(
+                        "The configured tick does not match how often the readings come",
+                        metadata: [
+                            "asset": "\(asset)", "tick": "\(ConfigDuration(tick))",
+                            "readings.spacing": "\(ConfigDuration(spacing))",
+                        ]
+                    )
+                }
             case .scored:
                 break
             }
