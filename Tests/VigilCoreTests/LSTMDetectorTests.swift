@@ -158,6 +158,22 @@ import VigilTestSupport
         #expect(raised.detector == "streaming")
     }
 
+    @Test func withTheShippedDefaultsAnAssetSaysNormalAfterItsFirst151Ticks() async throws {
+        let profile = AssetProfile(name: "{asset}", tick: nil, detector: .lstm(LSTMDetector.Settings()))
+        var pipeline = Pipeline(profiles: [profile])
+        var random = SeededRandom(seed: 31)
+        var normalAt: Int?
+        for index in 0..<300 where normalAt == nil {
+            let outputs = try await pipeline.process(
+                Reading(asset: "a", signal: "x", value: random.gaussian(), time: Timestamp(seconds: Double(index) * 10))
+            )
+            if outputs.contains(.assetState(asset: "a", state: .normal)) { normalAt = index }
+        }
+        // The 151st tick is scored when the 152nd reading (index 151) closes it: the forecast
+        // channel's first error comes with the second tick, and it learns 150 of them.
+        #expect(normalAt == 151)
+    }
+
     /// Ticks of a signal that the last value forecasts worse than a learned model: a noisy sine.
     static func wave(ticks: Int) -> [[Double]] {
         var random = SeededRandom(seed: 21)
