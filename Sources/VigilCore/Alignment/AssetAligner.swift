@@ -72,8 +72,13 @@ public struct AssetAligner: Sendable {
         guard tick == nil else { return place(reading, index: index) }
         waiting.append(reading)
         guard let spacing = estimator.spacing else { return [] }
-        tick = spacing
-        tickMilliseconds = spacing.wholeMilliseconds
+        return placeWaiting(on: spacing)
+    }
+
+    /// Sets the tick and puts the waiting readings on its grid; returns the ticks they closed.
+    private mutating func placeWaiting(on grid: Duration) -> [Tick] {
+        tick = grid
+        tickMilliseconds = grid.wholeMilliseconds
         var closed: [Tick] = []
         for waited in waiting {
             // One that another signal's reading has overtaken by a whole tick is late, as it would
@@ -153,16 +158,10 @@ public struct AssetAligner: Sendable {
     public mutating func flush() -> [Tick] {
         var closed: [Tick] = []
         if tick == nil, !waiting.isEmpty {
-            let times = Dictionary(grouping: waiting, by: \.signal).values.flatMap { readings in
-                zip(readings.dropFirst(), readings).map { $0.time.milliseconds - $1.time.milliseconds }
+            let gaps = Dictionary(grouping: waiting, by: \.signal).values.flatMap { readings in
+                zip(readings.dropFirst(), readings).map { $0.time.milliseconds &- $1.time.milliseconds }
             }
-            tick = TickEstimator.tick(fromGaps: times)
-            tickMilliseconds = tick!.wholeMilliseconds
-            for waited in waiting {
-                if let open = openInterval, waited.time.interval(ofLength: tickMilliseconds) < open { continue }
-                closed += place(waited, index: indexBySignal[waited.signal]!)
-            }
-            waiting = []
+            closed = placeWaiting(on: TickEstimator.tick(fromGaps: gaps))
         }
         guard let open = openInterval else { return closed }
         openInterval = open + 1
