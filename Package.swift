@@ -198,7 +198,7 @@ let package = Package(
             name: "VigilDaemonTests",
             dependencies: [
                 "VigilDaemon", "VigilMQTT", "VigilStore", "VigilConfig", "VigilCore", "VigilModel", "VigilNN",
-                "VigilTestSupport",
+                "VigilSimulator", "VigilTestSupport",
             ],
             swiftSettings: strictSettings
         ),

@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// A small plant of pumps and motors whose signals look like real ones (a level, a daily drift, a
-/// slower load cycle, sensor noise) and into which faults are injected on a schedule.
+/// slower load cycle, sensor noise) and into which faults are injected on a schedule, or in which one
+/// signal wears gradually (`bearingWear`).
 ///
 /// The plant is a pure function of its seed and the simulated time, so tests and the demo see the
 /// same data every run.
@@ -192,13 +193,12 @@ public struct SimulatedPlant: Sendable {
     }
 
     /// The value of a signal at simulated second `t` (seconds since the start) and absolute time
-    /// `epochSeconds` (for the daily drift), faults included.
+    /// `epochSeconds` (for the daily drift), wear and faults included.
     public func value(of signal: Signal, at t: Int, epochSeconds: Double) -> Double {
         if let fault = activeFault(on: signal, at: t), fault.kind == .stuck {
-            return normalValue(of: signal, at: fault.start, epochSeconds: epochSeconds - Double(t - fault.start))
+            return wornValue(of: signal, at: fault.start, epochSeconds: epochSeconds - Double(t - fault.start))
         }
-        var value = normalValue(of: signal, at: t, epochSeconds: epochSeconds)
-        if let wear, wear.signal == signal { value *= wear.factor(at: t) }
+        var value = wornValue(of: signal, at: t, epochSeconds: epochSeconds)
         if let fault = activeFault(on: signal, at: t) {
             let sigma = signal.noise
             switch fault.kind {
@@ -214,6 +214,12 @@ public struct SimulatedPlant: Sendable {
     /// The fault acting on a signal at second `t`, if any.
     public func activeFault(on signal: Signal, at t: Int) -> Fault? {
         faults.first { $0.signal == signal && t >= $0.start && t < $0.start + $0.duration }
+    }
+
+    private func wornValue(of signal: Signal, at t: Int, epochSeconds: Double) -> Double {
+        let value = normalValue(of: signal, at: t, epochSeconds: epochSeconds)
+        guard let wear, wear.signal == signal else { return value }
+        return value * wear.factor(at: t)
     }
 
     private func normalValue(of signal: Signal, at t: Int, epochSeconds: Double) -> Double {
