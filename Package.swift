@@ -23,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -114,7 +113,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),
@@ -150,10 +149,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Fuzz targets for the payload decoder and the configuration loader (scripts/fuzz.sh).
+        // Fuzz targets for the payload decoder, the configuration loader, the model header, replay
+        // files and time arguments (scripts/fuzz.sh).
         .executableTarget(
             name: "vigil-fuzz",
-            dependencies: ["VigilCore", "VigilConfig"],
+            dependencies: [
+                "VigilCore", "VigilConfig", "VigilModel", "VigilReplay",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // Counting malloc wrappers for the no-allocation test of the engine (test support only).
@@ -215,7 +218,7 @@ let package = Package(
             name: "VigilDaemonTests",
             dependencies: [
                 "VigilDaemon", "VigilMQTT", "VigilStore", "VigilConfig", "VigilCore", "VigilModel", "VigilNN",
-                "VigilPrognosis", "VigilTestSupport",
+                "VigilPrognosis", "VigilSimulator", "VigilTestSupport",
             ],
             swiftSettings: strictSettings
         ),

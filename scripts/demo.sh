@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The live demo: a private mosquitto, the daemon, a simulated plant with injected faults, and the
-# alerts as they arrive; after DURATION seconds everything stops and the event history is printed.
+# The live demo: a private mosquitto, the daemon, a simulated plant with injected faults and a
+# motor whose winding heats up towards its limit, and the alerts as they arrive; after DURATION
+# seconds everything stops and the event history is printed.
 set -euo pipefail
 duration=${1:-120}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +45,11 @@ mosquitto_sub -h 127.0.0.1 -p "$port" -t 'vigil/alerts/#' -q 1 > >(python3 -u "$
 pids+=($!)
 
 speed=10
-echo "demo: simulating $((duration * speed)) s of plant time in $duration s; faults every 150 s of plant time"
+echo "demo: simulating $((duration * speed)) s of plant time in $duration s; faults every 150 s of plant time;"
+echo "demo: motor-3's winding temperature climbs to its limit of 95 in 1,000 s of plant time (time to limit)"
+"$vigil" simulate --port "$port" --speed "$speed" --duration "$duration" --scenario winding-drift \
+    --log-level warning > "$run/winding.log" &
+pids+=($!)
 "$vigil" simulate --port "$port" --speed "$speed" --duration "$duration" --log-level warning
 
 sleep 2

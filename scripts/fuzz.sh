@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the payload decoder and the configuration loader with libFuzzer (the Swift toolchain's
-# -sanitize=fuzzer, with AddressSanitizer) for SECONDS each, starting from the seed corpus in
+# Fuzzes the payload decoder, the configuration loader, the model file header, replay input files
+# and time arguments with libFuzzer (the Swift toolchain's -sanitize=fuzzer, with AddressSanitizer)
+# for SECONDS each, starting from the seed corpus in
 # Tests/Fuzz/<target>. Exits non-zero when libFuzzer does (a crash, leak, timeout or out-of-memory)
 # or left such an artifact, with the input in run/fuzz/<target>/.
 # Usage: scripts/fuzz.sh [SECONDS]   (default 30)
@@ -11,7 +12,7 @@ cd "$root"
 swift build --scratch-path .build-fuzz --product vigil-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DVIGIL_FUZZ >&2
 binary=$(swift build --scratch-path .build-fuzz --product vigil-fuzz --show-bin-path)/vigil-fuzz
-for target in payload config; do
+for target in payload config model replay time; do
     work="run/fuzz/$target"
     mkdir -p "$work/corpus"
     cp -n Tests/Fuzz/"$target"/* "$work/corpus/" 2>/dev/null || true

@@ -6,8 +6,8 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
     public var name: String
     /// The signals.
     public var signals: [SignalSettings]
-    /// Grid spacing on which the signals are aligned.
-    public var tick: ConfigDuration
+    /// Grid spacing on which the signals are aligned; nil: the spacing of the asset's readings.
+    public var tick: ConfigDuration?
     /// Ticks a signal's last value is held when it stops reporting (the gap policy).
     public var hold: Int
     /// Most assets this entry may create from topic captures.
@@ -16,6 +16,12 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
     public var maxSignals: Int
     /// Most readings one signal may take per second of event time (0: no limit).
     public var maxRate: Int
+    /// How far past its arrival a reading's own time stamp may lie; nil: `limits.max_clock_skew`.
+    public var maxClockSkew: ConfigDuration?
+    /// Most QoS 0 messages one asset may send per second of arrival (0: no limit).
+    public var maxMessageRate: Int
+    /// Most assets this entry admits per minute that it has never seen.
+    public var newAssetsPerMinute: Int
     /// The detector.
     public var detector: DetectorSettings
     /// The alarm policy.
@@ -28,6 +34,9 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         case maxAssets = "max_assets"
         case maxSignals = "max_signals"
         case maxRate = "max_rate"
+        case maxClockSkew = "max_clock_skew"
+        case maxMessageRate = "max_message_rate"
+        case newAssetsPerMinute = "new_assets_per_minute"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -36,20 +45,37 @@ public struct AssetSettings: Hashable, Sendable, Decodable, Encodable {
         name = try container.decode(String.self, forKey: .name)
         signals = try container.decode([SignalSettings].self, forKey: .signals)
         guard !signals.isEmpty else { throw container.invalid(.signals, "an asset needs at least one signal") }
-        tick = try container.decode(ConfigDuration.self, forKey: .tick, default: ConfigDuration("1s")!)
-        guard tick.duration >= .milliseconds(10) else { throw container.invalid(.tick, "tick must be at least 10ms") }
+        tick = try container.decodeIfPresent(ConfigDuration.self, forKey: .tick)
+        guard tick.map({ $0.duration >= .milliseconds(10) }) ?? true else {
+            throw container.invalid(.tick, "tick must be at least 10ms")
+        }
         hold = try container.decode(Int.self, forKey: .hold, default: 5)
         guard (0...10_000).contains(hold) else { throw container.invalid(.hold, "hold must be 0 to 10000 ticks") }
         maxAssets = try container.decode(Int.self, forKey: .maxAssets, default: 1000)
         maxSignals = try container.decode(Int.self, forKey: .maxSignals, default: 64)
-        guard maxAssets >= 1, maxSignals >= 1 else {
-            throw container.invalid(maxAssets < 1 ? .maxAssets : .maxSignals, "must be at least 1")
+        guard (1...10_000_000).contains(maxAssets), (1...10_000_000).contains(maxSignals) else {
+            throw container.invalid(
+                (1...10_000_000).contains(maxAssets) ? .maxSignals : .maxAssets,
+                "must be 1 to 10000000"
+            )
         }
         maxRate = try container.decode(Int.self, forKey: .maxRate, default: 1000)
         guard (0...1_000_000).contains(maxRate) else {
             throw container.invalid(.maxRate, "max_rate must be 0 (no limit) to 1000000 readings per second")
         }
-        detector = try container.decode(DetectorSettings.self, forKey: .detector, default: DetectorSettings())
+        maxClockSkew = try container.decodeIfPresent(ConfigDuration.self, forKey: .maxClockSkew)
+        maxMessageRate = try container.decode(Int.self, forKey: .maxMessageRate, default: 1000)
+        guard (0...1_000_000).contains(maxMessageRate) else {
+            throw container.invalid(
+                .maxMessageRate,
+                "max_message_rate must be 0 (no limit) to 1000000 messages per second"
+            )
+        }
+        newAssetsPerMinute = try container.decode(Int.self, forKey: .newAssetsPerMinute, default: 100)
+        guard (1...1_000_000).contains(newAssetsPerMinute) else {
+            throw container.invalid(.newAssetsPerMinute, "new_assets_per_minute must be 1 to 1000000")
+        }
+        detector = try container.decode(DetectorSettings.self, forKey: .detector, default: .standard)
         alarm = try container.decode(AlarmSettings.self, forKey: .alarm, default: AlarmSettings())
         prognosis = try container.decodeIfPresent(PrognosisSettings.self, forKey: .prognosis)
 

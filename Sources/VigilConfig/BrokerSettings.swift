@@ -44,6 +44,11 @@ public struct BrokerSettings: Hashable, Sendable, Decodable, Encodable {
     public var username: String?
     /// File holding the password (its first line); must not be readable by group or others.
     public var passwordFile: String?
+    /// User name of the publishing connection, when it has its own (a broker that binds client ids
+    /// to user names, `use_username_as_clientid`, needs one login per connection); nil: `username`.
+    public var publishUsername: String?
+    /// Password file of `publish_username`.
+    public var publishPasswordFile: String?
     /// TLS settings.
     public var tls: TLSSettings?
     /// First reconnect delay.
@@ -58,6 +63,8 @@ public struct BrokerSettings: Hashable, Sendable, Decodable, Encodable {
         case clientID = "client_id"
         case cleanSession = "clean_session"
         case passwordFile = "password_file"
+        case publishUsername = "publish_username"
+        case publishPasswordFile = "publish_password_file"
         case reconnectDelay = "reconnect_delay"
         case reconnectDelayMax = "reconnect_delay_max"
         case inboundQueue = "inbound_queue"
@@ -87,6 +94,14 @@ public struct BrokerSettings: Hashable, Sendable, Decodable, Encodable {
         passwordFile = try container.decodeIfPresent(String.self, forKey: .passwordFile)
         if passwordFile != nil && username == nil {
             throw container.invalid(.passwordFile, "password_file needs a username")
+        }
+        publishUsername = try container.decodeIfPresent(String.self, forKey: .publishUsername)
+        publishPasswordFile = try container.decodeIfPresent(String.self, forKey: .publishPasswordFile)
+        if publishPasswordFile != nil && publishUsername == nil {
+            throw container.invalid(.publishPasswordFile, "publish_password_file needs a publish_username")
+        }
+        if publishUsername != nil && username == nil {
+            throw container.invalid(.publishUsername, "publish_username needs a username for the ingest connection")
         }
         tls = try container.decodeIfPresent(TLSSettings.self, forKey: .tls)
         reconnectDelay = try container.decode(

@@ -5,7 +5,12 @@ public struct ConfigDuration: Hashable, Sendable, Decodable, Encodable, CustomSt
     /// The text as written.
     public var text: String
 
-    /// Creates a duration from its text; nil when it is not a number and a unit.
+    /// The longest duration accepted anywhere: 100 years (`36500d`). A longer one is a mistake, and
+    /// beyond about 292 million years it would not fit the milliseconds of a time stamp at all.
+    public static let longest = Duration.seconds(36_500 * 86_400)
+
+    /// Creates a duration from its text; nil when it is not a number and a unit, or longer than
+    /// `longest`.
     public init?(_ text: String) {
         let trimmed = text
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
@@ -17,7 +22,10 @@ public struct ConfigDuration: Hashable, Sendable, Decodable, Encodable, CustomSt
             guard !number.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
                 let value = Double(number), value.isFinite
             else { continue }
-            self.duration = .milliseconds(Int64((value * seconds * 1000).rounded()))
+            // Checked before any conversion: a duration of 1e8 days does not fit Int64 milliseconds.
+            let milliseconds = (value * seconds * 1000).rounded()
+            guard milliseconds <= Double(Self.longest.components.seconds) * 1000 else { return nil }
+            self.duration = .milliseconds(Int64(milliseconds))
             self.text = trimmed
             return
         }
@@ -36,7 +44,8 @@ public struct ConfigDuration: Hashable, Sendable, Decodable, Encodable, CustomSt
         guard let parsed = ConfigDuration(text) else {
             throw DecodingError.dataCorruptedError(
                 in: container,
-                debugDescription: "bad duration '\(text)'; write a number and a unit: ms, s, m, h or d"
+                debugDescription: "bad duration '\(text.prefix(64))'; write a number and a unit: ms, s, m, h or d, "
+                    + "at most 36500d"
             )
         }
         self = parsed

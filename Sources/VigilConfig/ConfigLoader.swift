@@ -18,6 +18,16 @@ public enum ConfigLoader {
     /// Parses configuration text.
     /// - Parameter file: the name used in error messages.
     public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> VigilConfiguration {
+        if let alias = YAMLGuard.aliasKey(in: text) {
+            throw ConfigError(
+                file: file,
+                line: alias.line,
+                column: alias.column,
+                keyPath: "",
+                message: "the YAML alias *\(alias.name.prefix(64)) is used as a mapping key; a configuration's keys "
+                    + "are plain names"
+            )
+        }
         let node: Node
         do {
             guard let composed = try Yams.compose(yaml: text) else {
@@ -30,6 +40,14 @@ public enum ConfigLoader {
             throw syntaxError(error, file: file)
         } catch {
             throw ConfigError(file: file, keyPath: "", message: "\(error)")
+        }
+        guard YAMLGuard.expandsWithin(node) else {
+            throw ConfigError(
+                file: file,
+                line: 1,
+                keyPath: "",
+                message: "YAML aliases expand the document to more than \(YAMLGuard.maxNodes) nodes"
+            )
         }
         do {
             return try YAMLDecoder().decode(VigilConfiguration.self, from: node)
@@ -106,7 +124,10 @@ public enum ConfigLoader {
     private static func found(at path: [any CodingKey], in root: Node) -> String {
         guard let node = node(at: path, in: root) else { return "" }
         switch node {
-        case .scalar(let scalar): return ", found '\(scalar.string)'"
+        case .scalar(let scalar):
+            // A few hundred bytes of what was found at most: a scalar can be megabytes long.
+            let text = scalar.string
+            return ", found '\(text.count > 100 ? text.prefix(100) + "…" : text)'"
         case .mapping: return ", found a mapping"
         case .sequence: return ", found a list"
         case .alias: return ""

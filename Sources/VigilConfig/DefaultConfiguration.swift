@@ -26,19 +26,19 @@ public enum DefaultConfiguration {
 
         assets:
           - name: "{asset}"
-            tick: 1s
             hold: 5
             signals:
               - name: value
                 topic: "sensors/{asset}/value"
+            # No tick: each asset's tick is the spacing of its readings.
             detector:
-              kind: lstm
-              warmup: 500               # ticks before the first model is trained
-              activation_delay: 10      # ticks the model may train in the background before it takes over
+              kind: lstm                # these are the built-in defaults of kind lstm (README, assets[].detector)
+              warmup: 500               # ticks before a model is first trained (and judged on its last 20%)
+              activation_delay: 10      # ticks a training may take in the background before its verdict
               retrain_every: 10000      # ticks between retrainings on the recent alarm-free ticks
               hidden: 16
-              window: 120               # robust statistics that score while the model learns
-              fallback_warmup: 60
+              calibration: records      # channels that score from the first ticks, against their own records
+              calibration_warmup: 150   # ticks the channels learn before the asset says normal
             alarm:
               threshold: 0.99
               min_duration: 3
@@ -71,11 +71,11 @@ public enum DefaultConfiguration {
 
         assets:
           - name: "{asset}"
-            tick: 1s
             hold: 5
             signals:
               - name: "{signal}"
                 topic: "plant/{asset}/{signal}"
+            # No tick: each asset's tick is the spacing of its readings.
             detector:
               kind: lstm
               warmup: 400               # ticks before the first model is trained

@@ -139,10 +139,13 @@ public struct LimitSettings: Hashable, Sendable, Decodable, Encodable {
     public var maxPayloadBytes: Int
     /// How far in the future of its arrival a time stamp may be.
     public var maxClockSkew: ConfigDuration
+    /// How long an asset may be quiet (no reading) before it is forgotten; `0s`: never.
+    public var assetExpiry: ConfigDuration
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case maxPayloadBytes = "max_payload_bytes"
         case maxClockSkew = "max_clock_skew"
+        case assetExpiry = "asset_expiry"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -152,11 +155,22 @@ public struct LimitSettings: Hashable, Sendable, Decodable, Encodable {
         guard (1...16_777_216).contains(maxPayloadBytes) else {
             throw container.invalid(.maxPayloadBytes, "max_payload_bytes must be 1 to 16777216")
         }
-        maxClockSkew = try container.decode(ConfigDuration.self, forKey: .maxClockSkew, default: ConfigDuration("5m")!)
+        maxClockSkew = try container.decode(ConfigDuration.self, forKey: .maxClockSkew, default: Self.defaultClockSkew)
+        assetExpiry = try container.decode(ConfigDuration.self, forKey: .assetExpiry, default: Self.defaultAssetExpiry)
+        guard assetExpiry.duration == .zero || assetExpiry.duration >= .seconds(3600) else {
+            throw container.invalid(.assetExpiry, "asset_expiry must be 0s (never) or at least 1h")
+        }
     }
 
     init() {
         maxPayloadBytes = 65_536
-        maxClockSkew = ConfigDuration("5m")!
+        maxClockSkew = Self.defaultClockSkew
+        assetExpiry = Self.defaultAssetExpiry
     }
+
+    /// `limits.asset_expiry` when absent.
+    static let defaultAssetExpiry = ConfigDuration("7d")!
+
+    /// `limits.max_clock_skew` when absent: `DecodingLimits.defaultMaxFutureSkew` as written in YAML.
+    static let defaultClockSkew = ConfigDuration("10s")!
 }

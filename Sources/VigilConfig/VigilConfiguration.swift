@@ -12,11 +12,13 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable, Encodable {
     public var limits: LimitSettings
     /// The Prometheus endpoint.
     public var metrics: MetricsSettings
+    /// Who may command the daemon, and how often.
+    public var commands: CommandSettings
     /// The assets.
     public var assets: [AssetSettings]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case broker, storage, alerts, limits, metrics, assets
+        case broker, storage, alerts, limits, metrics, commands, assets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,6 +29,7 @@ public struct VigilConfiguration: Hashable, Sendable, Decodable, Encodable {
         alerts = try container.decode(AlertSettings.self, forKey: .alerts, default: AlertSettings())
         limits = try container.decode(LimitSettings.self, forKey: .limits, default: LimitSettings())
         metrics = try container.decode(MetricsSettings.self, forKey: .metrics, default: MetricsSettings())
+        commands = try container.decode(CommandSettings.self, forKey: .commands, default: CommandSettings())
         assets = try container.decode([AssetSettings].self, forKey: .assets)
         guard !assets.isEmpty else { throw container.invalid(.assets, "configure at least one asset") }
         // Vigil must never consume what it publishes: no signal topic may match an output topic.

@@ -34,8 +34,12 @@ public struct Daemon: Sendable {
     /// - Parameters:
     ///   - configuration: the checked configuration.
     ///   - password: the broker password, read from `password_file` by the caller.
-    ///   - clock: the wall clock (arrival times, retention).
-    ///   - handleSignals: whether SIGTERM and SIGINT shut the group down (false in in-process tests).
+    ///   - publishPassword: the publishing connection's password (`publish_password_file`), when it
+    ///     has a login of its own (`publish_username`).
+    ///   - clock: the wall clock, read through an `ArrivalClock` (arrival times, retention) so that a
+    ///     step of it never moves arrival times backwards.
+    ///   - handleSignals: whether SIGTERM and SIGINT shut the group down, and SIGHUP, SIGUSR1, SIGUSR2
+    ///     and SIGALRM are ignored (false in in-process tests).
     ///   - adjustIngest: changes the ingest connection's options (the fault tests' negative controls).
     ///   - adjustPublish: changes the publishing connection's options (the fault tests point it at a
     ///     broker that is down, so that alerts pile up while readings keep coming).
@@ -45,13 +49,14 @@ public struct Daemon: Sendable {
     public init(
         configuration: VigilConfiguration,
         password: String?,
+        publishPassword: String? = nil,
         clock: WallClock = .system,
         handleSignals: Bool = true,
         adjustIngest: (inout ConnectOptions) -> Void = { _ in },
         adjustPublish: (inout ConnectOptions) -> Void = { _ in },
         prognosisModels: PrognosisModels = PrognosisModels(),
         logger: Logger
-    ) throws(StoreError) {
+    ) throws(DaemonStartError) {
         let broker = configuration.broker
         let alerts = configuration.alerts
         let intake = Intake(routes: configuration.routes, limits: configuration.decodingLimits)
@@ -77,6 +82,10 @@ public struct Daemon: Sendable {
             )
         }
         var publisherOptions = options(clientID: "\(broker.clientID)-pub", subscriptions: [])
+        if let publishUsername = broker.publishUsername {
+            publisherOptions.username = publishUsername
+            publisherOptions.password = publishPassword
+        }
         publisherOptions.will = offline
         publisherOptions.onlineMessage = online
         adjustPublish(&publisherOptions)
@@ -91,7 +100,27 @@ public struct Daemon: Sendable {
         subscriberOptions.holdsInboundUntilReleased = true
         adjustIngest(&subscriberOptions)
         metrics = DaemonMetrics()
-        store = try EventStore(path: configuration.storage.path, maxSize: configuration.storage.maxSize)
+        // The metrics port first: a port another process holds stops the daemon before it opens
+        // anything else or goes online.
+        let metricsSettings = configuration.metrics
+        var metricsService: MetricsService?
+        if metricsSettings.port != 0 {
+            do {
+                metricsService = try MetricsService(
+                    address: metricsSettings.address,
+                    port: metricsSettings.port,
+                    logger: logger.with("service", "metrics"),
+                    read: { "" }
+                )
+            } catch {
+                throw .metrics(error)
+            }
+        }
+        do {
+            store = try EventStore(path: configuration.storage.path, maxSize: configuration.storage.maxSize)
+        } catch {
+            throw .store(error)
+        }
         subscriber = MQTTClient(options: subscriberOptions, logger: logger.with("mqtt.connection", "ingest"))
         publisher = MQTTClient(options: publisherOptions, logger: logger.with("mqtt.connection", "publish"))
         let wakeups = Wakeups()
@@ -100,6 +129,8 @@ public struct Daemon: Sendable {
                 prognosisModels.entries.keys.filter { configuration.assets[$0].prognosis?.retrain == true }
             )
         )
+        let arrival = ArrivalClock(wall: clock, logger: logger.with("service", "clock")).asWallClock
+        let deadLetterBudget = DeadLetterBudget()
         let (letters, lettersContinuation) = AsyncStream.makeStream(
             of: DeadLetter.self,
             bufferingPolicy: .bufferingOldest(1000)
@@ -119,6 +150,8 @@ public struct Daemon: Sendable {
                 letters: letters,
                 client: publisher,
                 topicPrefix: alerts.deadLetterTopic,
+                budget: deadLetterBudget,
+                clock: arrival,
                 metrics: metrics,
                 logger: logger
             ),
@@ -141,8 +174,27 @@ public struct Daemon: Sendable {
                 deadLetters: lettersContinuation,
                 outboxWakeups: wakeups,
                 metrics: metrics,
-                clock: clock,
+                clock: arrival,
                 version: Self.version,
+                assetPolicy: PipelineService.AssetPolicy(
+                    maxMessageRate: configuration.assets.map(\.maxMessageRate),
+                    newAssetsPerMinute: configuration.assets.map(\.newAssetsPerMinute),
+                    expiry: configuration.limits.assetExpiry.duration
+                ),
+                deadLetterBudget: deadLetterBudget,
+                commandGate: CommandGate(
+                    keys: Dictionary(
+                        configuration.commands.keys.compactMap { key in
+                            CommandKeys.raw(key.publicKey).map { (key.name, $0) }
+                        },
+                        uniquingKeysWith: { first, _ in first }
+                    ),
+                    requireSignature: configuration.commands.requireSignature,
+                    maxAge: configuration.commands.maxAge.duration,
+                    topic: alerts.commandTopic,
+                    maxPerMinute: configuration.commands.maxPerMinute,
+                    maxPerAssetPerMinute: configuration.commands.maxPerAssetPerMinute
+                ),
                 logger: logger.with("service", "pipeline"),
                 prognosis: prognosis
             ),
@@ -157,7 +209,7 @@ public struct Daemon: Sendable {
             RetentionService(
                 store: store,
                 retention: configuration.storage.retention.duration,
-                clock: clock,
+                clock: arrival,
                 logger: logger.with("service", "retention")
             ),
             SystemdService(
@@ -167,29 +219,37 @@ public struct Daemon: Sendable {
                 logger: logger
             ),
         ]
-        let metricsSettings = configuration.metrics
-        if metricsSettings.port != 0 {
-            services.append(
-                MetricsService(
-                    address: metricsSettings.address,
-                    port: metricsSettings.port,
-                    logger: logger.with("service", "metrics"),
-                    read: { [metrics, store, subscriber, publisher] in
-                        await MetricsExposition.render(
-                            MetricsReading(
-                                daemon: metrics.snapshot,
-                                ingest: subscriber.statistics,
-                                publish: publisher.statistics,
-                                ingestConnected: subscriber.isConnected,
-                                publishConnected: publisher.isConnected,
-                                inboundCapacity: broker.inboundQueue,
-                                outboxPending: try? store.outboxCount()
-                            ),
-                            version: Self.version
-                        )
-                    }
-                )
+        services.append(
+            SessionWatchService(
+                connections: [("ingest", subscriber), ("publish", publisher)],
+                store: store,
+                wakeups: wakeups,
+                noticeTopic: alerts.noticeTopic,
+                qos: Int32(alerts.qos),
+                clock: arrival,
+                version: Self.version,
+                logger: logger.with("service", "session-watch")
             )
+        )
+        if handleSignals { services.append(SignalService(logger: logger.with("service", "signals"))) }
+        if var metricsService {
+            let (store, subscriber, publisher, metrics) = (store, subscriber, publisher, metrics)
+            metricsService.read = {
+                let pending = try? await store.outboxCount()
+                return MetricsExposition.render(
+                    MetricsReading(
+                        daemon: metrics.snapshot,
+                        ingest: subscriber.statistics,
+                        publish: publisher.statistics,
+                        ingestConnected: subscriber.isConnected,
+                        publishConnected: publisher.isConnected,
+                        inboundCapacity: broker.inboundQueue,
+                        outboxPending: pending
+                    ),
+                    version: Self.version
+                )
+            }
+            services.append(metricsService)
         }
         group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -209,6 +269,21 @@ public struct Daemon: Sendable {
     public func run() async throws {
         defer { try? store.close() }
         try await group.run()
+    }
+}
+
+/// Why the daemon could not be assembled.
+public enum DaemonStartError: Error, CustomStringConvertible {
+    /// The database could not be opened.
+    case store(StoreError)
+    /// The metrics endpoint could not be bound (for example, its port is taken).
+    case metrics(MetricsEndpointError)
+
+    public var description: String {
+        switch self {
+        case .store(let error): "cannot open the database: \(error)"
+        case .metrics(let error): "\(error)"
+        }
     }
 }
 

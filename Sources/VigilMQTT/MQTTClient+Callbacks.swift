@@ -74,6 +74,9 @@ extension MQTTClient {
 
     func didDisconnect(_ handle: OpaquePointer?, rc: Int32) {
         state.withLock { state in
+            // Lost without our asking: the broker closed it (a restart, or another client taking over
+            // our client id: MQTT 3.1.1 gives no reason), or the network did.
+            if rc != 0 && state.phase == .connected { state.statistics.connectionLosses += 1 }
             if state.phase == .connected { state.phase = .connecting }
             state.pendingSubscriptions = []
         }

@@ -299,6 +299,9 @@ public struct MQTTStatistics: Sendable, Hashable {
     public var reconnects = 0
     /// Successful connects.
     public var connects = 0
+    /// Established connections that ended without the client asking (closed by the broker or the
+    /// network).
+    public var connectionLosses = 0
     /// Messages waiting in the inbound queue.
     public var inboundDepth = 0
     /// Messages taken from the inbound queue and not yet released by the consumer.

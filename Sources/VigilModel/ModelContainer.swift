@@ -55,7 +55,8 @@ enum ModelContainer {
         // A header that parses tells the exact size, which distinguishes a cut file from a damaged one.
         let header = Data(bytes[12..<12 + headerLength])
         let probe = try? JSONDecoder().decode(Probe.self, from: header)
-        if let probe, probe.dataBytes >= 0 {
+        // Every size the header states is compared with the file before any arithmetic on it.
+        if let probe, probe.dataBytes >= 0, probe.dataBytes <= bytes.count {
             let expected = minimum + headerLength + probe.dataBytes
             if bytes.count < expected { throw .truncated(size: bytes.count, expected: expected) }
         }
@@ -71,7 +72,9 @@ enum ModelContainer {
             }
             throw .malformedHeader("unreadable")
         }
-        guard content.count == 12 + headerLength + probe.dataBytes else {
+        guard probe.dataBytes >= 0, probe.dataBytes <= content.count,
+            content.count == 12 + headerLength + probe.dataBytes
+        else {
             throw .malformedHeader("data_bytes \(probe.dataBytes) does not match the file")
         }
         return Frame(
@@ -102,7 +105,7 @@ enum ModelContainer {
         guard entry.shape == shape else { throw .shapeMismatch(tensor: name, expected: shape, found: entry.shape) }
         guard entry.dtype == "float32" else { throw .malformedHeader("tensor \(name) has dtype \(entry.dtype)") }
         let count = shape.reduce(1, *)
-        guard entry.offset >= 0, entry.offset + 4 * count <= frame.dataBytes else {
+        guard entry.offset >= 0, entry.offset <= frame.dataBytes, count <= (frame.dataBytes - entry.offset) / 4 else {
             throw .malformedHeader("tensor \(name) lies outside the data")
         }
         var values: [Float] = []
@@ -158,6 +161,12 @@ enum ModelContainer {
 extension ModelContainer {
     /// Reads a file's bytes.
     static func read(from path: String) throws(ModelFileError) -> [UInt8] {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= ModelFile.maxFileBytes else {
+            throw .malformedHeader(
+                "the file is \(size) bytes, more than a model file can be (\(ModelFile.maxFileBytes))"
+            )
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw .io("\(path): cannot read") }
         return Array(data)
     }

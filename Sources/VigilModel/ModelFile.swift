@@ -72,6 +72,9 @@ public struct ModelFile: Hashable, Sendable {
 
     // MARK: - Reading
 
+    /// The largest model file read: 1 GiB (a model of the largest architecture Vigil trains is a few MB).
+    public static let maxFileBytes = 1 << 30
+
     /// Reads and checks a model file.
     public static func read(from path: String) throws(ModelFileError) -> ModelFile {
         try decode(ModelContainer.read(from: path))
@@ -88,9 +91,26 @@ public struct ModelFile: Hashable, Sendable {
             throw .malformedHeader("\(error)")
         }
         let architecture = header.architecture
-        guard architecture.layers >= 1, architecture.inputSize >= 1, architecture.hiddenSize >= 1,
-            architecture.outputSize >= 1, architecture.layers <= 16, architecture.hiddenSize <= 65_536
-        else { throw .malformedHeader("implausible architecture \(architecture)") }
+        guard (1...16).contains(architecture.layers), (1...65_536).contains(architecture.inputSize),
+            (1...65_536).contains(architecture.hiddenSize), (1...65_536).contains(architecture.outputSize)
+        else {
+            throw .malformedHeader(
+                "implausible architecture: \(architecture.layers) layers of \(architecture.hiddenSize), "
+                    + "\(architecture.inputSize) in, \(architecture.outputSize) out (each at most 65536, layers 16)"
+            )
+        }
+        // The data must hold exactly the architecture's parameters: checked before the network is
+        // made, so a header that claims a huge network costs nothing.
+        guard let parameterCount = Self.parameterCount(architecture), parameterCount * 4 == header.dataBytes else {
+            throw .malformedHeader(
+                "\(header.dataBytes) bytes of data do not hold the parameters of \(architecture.kind.rawValue) "
+                    + "\(architecture.layers) × \(architecture.hiddenSize), \(architecture.inputSize) in, "
+                    + "\(architecture.outputSize) out"
+            )
+        }
+        guard header.normalisation.signals.count == architecture.inputSize else {
+            throw .malformedHeader("normalisation does not fit \(architecture.inputSize) inputs")
+        }
         var network = RecurrentNetwork<Float>(
             kind: architecture.kind,
             inputSize: architecture.inputSize,
@@ -124,6 +144,29 @@ public struct ModelFile: Hashable, Sendable {
             normalisation: header.normalisation,
             training: header.training
         )
+    }
+
+    /// The number of parameters of an architecture, or nil when it overflows (computed without
+    /// making the network).
+    public static func parameterCount(_ architecture: ModelArchitecture) -> Int? {
+        let gates = architecture.kind == .lstm ? 4 : 3
+        let hidden = architecture.hiddenSize
+        var total = 0
+        for layer in 0..<architecture.layers {
+            let input = layer == 0 ? architecture.inputSize : hidden
+            // gates·H·(input + H + 2): both weight matrices and both biases.
+            let (rows, o1) = gates.multipliedReportingOverflow(by: hidden)
+            let (columns, o2) = input.addingReportingOverflow(hidden + 2)
+            let (layerCount, o3) = rows.multipliedReportingOverflow(by: columns)
+            let (sum, o4) = total.addingReportingOverflow(layerCount)
+            guard !(o1 || o2 || o3 || o4) else { return nil }
+            total = sum
+        }
+        let (head, o5) = architecture.outputSize.multipliedReportingOverflow(by: hidden + 1)
+        let (sum, o6) = total.addingReportingOverflow(head)
+        let (bytes, o7) = sum.multipliedReportingOverflow(by: 4)
+        guard !(o5 || o6 || o7), bytes <= maxFileBytes else { return nil }
+        return sum
     }
 
     /// Name, shape and values of every tensor, in parameter order.

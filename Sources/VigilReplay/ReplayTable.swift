@@ -28,22 +28,26 @@ public struct ReplayTable: Sendable {
     /// Rows.
     public var count: Int { times.count }
 
-    /// The median spacing of consecutive rows (the replay's default tick), or nil with fewer than
-    /// two distinct times.
-    public var medianSpacing: Duration? {
-        var gaps: [Int64] = []
-        for index in times.indices.dropFirst() {
-            let gap = times[index].milliseconds - times[index - 1].milliseconds
-            if gap > 0 { gaps.append(gap) }
-        }
-        guard !gaps.isEmpty else { return nil }
-        gaps.sort()
-        return .milliseconds(gaps[gaps.count / 2])
-    }
-
     /// Parses the text of a file.
     public static func parse(_ text: String, format: ReplayInputFormat, file: String) throws(ReplayError) -> ReplayTable
     {
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).makeIterator()
+        return try parse(format: format, file: file) { lines.next().map(String.init) }
+    }
+
+    /// Reads a file line by line: a line longer than `ReplayLineReader.maxLineBytes` is refused
+    /// without being read whole.
+    public static func read(path: String, format: ReplayInputFormat) throws(ReplayError) -> ReplayTable {
+        let reader = try ReplayLineReader(path: path)
+        return try parse(format: format, file: path) { () throws(ReplayError) in try reader.next() }
+    }
+
+    /// Parses lines as `next` hands them out (nil at the end).
+    static func parse(
+        format: ReplayInputFormat,
+        file: String,
+        next: () throws(ReplayError) -> String?
+    ) throws(ReplayError) -> ReplayTable {
         let separator: Character
         let timeName: String?
         var wanted: [String] = []
@@ -62,15 +66,15 @@ public struct ReplayTable: Sendable {
             timeName = timeColumn
             wanted = columns
         }
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        guard let headerLine = lines.first else { throw ReplayError(file: file, message: "the file is empty") }
+        guard let headerLine = try next() else { throw ReplayError(file: file, message: "the file is empty") }
+        if headerLine.isEmpty, try isAtEnd(next) { throw ReplayError(file: file, message: "the file is empty") }
         let header = splitFields(headerLine, separator: separator)
         guard let timeName, let timeIndex = header.firstIndex(of: timeName) else {
             throw ReplayError(
                 file: file,
                 line: 1,
-                message: "no time column '\(timeName ?? "")' in the header (\(header.joined(separator: ", ")))"
+                message: "no time column '\(excerpt(timeName ?? ""))' in the header "
+                    + "(\(excerpt(header.joined(separator: ", "))))"
             )
         }
         if wanted.isEmpty {
@@ -81,24 +85,30 @@ public struct ReplayTable: Sendable {
         var indices: [Int] = []
         for name in wanted {
             guard let index = header.firstIndex(of: name) else {
-                throw ReplayError(file: file, line: 1, message: "no column '\(name)' in the header")
+                throw ReplayError(file: file, line: 1, message: "no column '\(excerpt(name))' in the header")
             }
             indices.append(index)
         }
         guard !indices.isEmpty else { throw ReplayError(file: file, line: 1, message: "no signal columns") }
         var table = ReplayTable(timeColumn: timeName, columns: wanted, timeTexts: [], times: [], values: [])
-        table.timeTexts.reserveCapacity(lines.count)
-        for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+        var number = 1
+        while let line = try next() {
+            number += 1
+            guard !line.isEmpty else { continue }
             let fields = splitFields(line, separator: separator)
             guard fields.count == header.count else {
                 throw ReplayError(
                     file: file,
-                    line: offset + 1,
+                    line: number,
                     message: "\(fields.count) fields where the header has \(header.count)"
                 )
             }
             guard let time = parseTime(fields[timeIndex]) else {
-                throw ReplayError(file: file, line: offset + 1, message: "unreadable time '\(fields[timeIndex])'")
+                throw ReplayError(
+                    file: file,
+                    line: number,
+                    message: "unreadable time '\(excerpt(fields[timeIndex]))' (ISO 8601, or epoch seconds below 1e11)"
+                )
             }
             var row: [Double] = []
             row.reserveCapacity(indices.count)
@@ -111,8 +121,8 @@ public struct ReplayTable: Sendable {
                 } else {
                     throw ReplayError(
                         file: file,
-                        line: offset + 1,
-                        message: "column '\(header[index])' holds '\(cell)', not a finite number"
+                        line: number,
+                        message: "column '\(excerpt(header[index]))' holds '\(excerpt(cell))', not a finite number"
                     )
                 }
             }
@@ -122,6 +132,17 @@ public struct ReplayTable: Sendable {
         }
         guard !table.times.isEmpty else { throw ReplayError(file: file, message: "the file has no rows") }
         return table
+    }
+
+    /// Whether `next` has nothing but empty lines left (it is consumed).
+    private static func isAtEnd(_ next: () throws(ReplayError) -> String?) throws(ReplayError) -> Bool {
+        while let line = try next() { if !line.isEmpty { return false } }
+        return true
+    }
+
+    /// At most 120 characters of what a file holds, for an error message.
+    static func excerpt(_ text: String) -> String {
+        text.count <= 120 ? text : String(text.prefix(120)) + "… (\(text.utf8.count) bytes)"
     }
 
     /// Splits one line; a field may be quoted with `"` (a doubled quote inside stands for one).
@@ -159,12 +180,13 @@ public struct ReplayTable: Sendable {
         return fields
     }
 
-    /// An ISO 8601 date-time (a missing zone means UTC, as in NAB and SKAB) or epoch seconds.
+    /// An ISO 8601 date-time (a missing zone means UTC, as in NAB and SKAB) or epoch seconds, less
+    /// than 1e11 from the epoch either way (the year 5138), so that differences of times never overflow.
     static func parseTime(_ text: String) -> Timestamp? {
         let trimmed = text.trimmingSpaces
         if let time = Timestamp(iso8601: trimmed) { return time }
         if let time = Timestamp(iso8601: trimmed + "Z") { return time }
-        if let seconds = Double(trimmed), seconds.isFinite { return Timestamp(seconds: seconds) }
+        if let seconds = Double(trimmed), seconds.isFinite, abs(seconds) < 1e11 { return Timestamp(seconds: seconds) }
         return nil
     }
 }

@@ -21,6 +21,8 @@ public struct Replayer: Sendable {
     public var pipeline: Pipeline
     /// The asset the rows belong to.
     public let asset: String
+    /// The asset's tick and how often its rows come, once the first rows have shown it.
+    public private(set) var tickFound: (tick: Duration, spacing: Duration, configured: Bool)?
     private var scoredTicks: [Int64: (score: Double, alarm: Bool)] = [:]
     private var events: [Event] = []
     private var refusedRows = 0
@@ -60,7 +62,8 @@ public struct Replayer: Sendable {
     /// Closes the last tick and maps every row of `table` to its tick's score.
     public mutating func finish(_ table: ReplayTable) async -> ReplayResult {
         record(await pipeline.flush())
-        let tickMilliseconds = pipeline.profiles[0].tick.wholeMilliseconds
+        let tick = pipeline.tick(of: asset) ?? pipeline.profiles[0].tick ?? .seconds(1)
+        let tickMilliseconds = tick.wholeMilliseconds
         var scores: [Double] = []
         var alarms: [Bool] = []
         scores.reserveCapacity(table.count)
@@ -84,6 +87,7 @@ public struct Replayer: Sendable {
             switch output {
             case .scored(_, let time, let score, let alarm): scoredTicks[time.milliseconds] = (score, alarm)
             case .event(let event): events.append(event)
+            case .tickFound(_, let tick, let spacing, let configured): tickFound = (tick, spacing, configured)
             case .assetState, .prognosis, .prognosisStep: break
             }
         }

@@ -3,24 +3,36 @@ public import VigilCore
 public import VigilMQTT
 
 /// Publishes a `SimulatedPlant` over MQTT: one JSON reading `{"v": value, "ts": epoch_ms}` per signal
-/// per simulated second on `<prefix>/<asset>/<signal>`, with QoS 1, at `speed` simulated seconds per
-/// real second.
+/// every `interval` simulated seconds on `<prefix>/<asset>/<signal>`, with QoS 1, at `speed`
+/// simulated seconds per real second.
 public struct PlantPublisher: Sendable {
     /// The plant.
     public let plant: SimulatedPlant
     /// Topic prefix.
     public let prefix: String
-    /// Simulated seconds per real second.
+    /// Simulated seconds per real second (`.infinity`: as fast as the broker acknowledges).
     public let speed: Double
+    /// Simulated seconds between two readings of a signal.
+    public let interval: Int
     /// Event time of simulated second 0.
     public let start: Timestamp
     let logger: Logger
 
     /// Creates a publisher.
-    public init(plant: SimulatedPlant, prefix: String = "plant", speed: Double, start: Timestamp, logger: Logger) {
+    public init(
+        plant: SimulatedPlant,
+        prefix: String = "plant",
+        speed: Double,
+        interval: Int = 1,
+        start: Timestamp,
+        logger: Logger
+    ) {
+        precondition(speed > 0, "speed must be positive")
+        precondition(interval >= 1, "interval must be at least 1 s")
         self.plant = plant
         self.prefix = prefix
         self.speed = speed
+        self.interval = interval
         self.start = start
         self.logger = logger
     }
@@ -31,28 +43,28 @@ public struct PlantPublisher: Sendable {
         return Array("{\"v\":\(rounded),\"ts\":\(time.milliseconds)}".utf8)
     }
 
-    /// Publishes simulated seconds `0..<seconds` (or until cancelled) through `client`, which must be
-    /// running. Announces each fault as it begins through `announce`.
+    /// Publishes the readings of simulated seconds `0..<seconds`, one every `interval` (or until
+    /// cancelled), through `client`, which must be running. Announces what begins between two
+    /// readings (`SimulatedPlant.announcements(in:)`) through `announce`, before the first reading
+    /// that shows it.
     public func publish(
         seconds: Int,
         through client: MQTTClient,
-        announce: @Sendable (SimulatedPlant.Fault) -> Void
+        announce: @Sendable (SimulatedPlant.Announcement) -> Void
     ) async throws {
         let clock = ContinuousClock()
         let began = clock.now
-        for t in 0..<seconds {
+        for t in stride(from: 0, to: seconds, by: interval) {
             try Task.checkCancellation()
-            for fault in plant.faults where fault.start == t { announce(fault) }
+            for announcement in plant.announcements(in: t..<(t + interval)) { announce(announcement) }
             let time = Timestamp(milliseconds: start.milliseconds + Int64(t) * 1000)
-            let readings =
-                plant.signals.map { ($0.asset, $0.name, plant.value(of: $0, at: t, epochSeconds: time.seconds)) }
-                + plant.wear.map { ($0.asset, $0.name, plant.value(of: $0, at: t)) }
-            for (asset, name, value) in readings {
+            for signal in plant.signals {
+                let value = plant.value(of: signal, at: t, epochSeconds: time.seconds)
                 let payload = Self.payload(value: value, time: time)
                 while true {
                     do {
                         try await client.publish(
-                            topic: "\(prefix)/\(asset)/\(name)",
+                            topic: "\(prefix)/\(signal.asset)/\(signal.name)",
                             payload: payload,
                             qos: 1,
                             retain: false
@@ -63,7 +75,8 @@ public struct PlantPublisher: Sendable {
                     }
                 }
             }
-            let due = began + .milliseconds(Int64(Double(t + 1) * 1000 / speed))
+            guard speed.isFinite else { continue }
+            let due = began + .milliseconds(Int64(Double(t + interval) * 1000 / speed))
             if due > clock.now { try await clock.sleep(until: due) }
         }
     }

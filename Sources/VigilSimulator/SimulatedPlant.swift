@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// A small plant of pumps and motors whose signals look like real ones (a level, a daily drift, a
-/// slower load cycle, sensor noise) and into which faults are injected on a schedule.
+/// slower load cycle, sensor noise) and into which faults are injected on a schedule, or in which one
+/// signal wears gradually (`bearingWear`).
 ///
 /// The plant is a pure function of its seed and the simulated time, so tests and the demo see the
 /// same data every run.
@@ -62,8 +63,8 @@ public struct SimulatedPlant: Sendable {
     public let signals: [Signal]
     /// The fault schedule.
     public let faults: [Fault]
-    /// Signals that wear towards a limit (`SimulatedPlant+Wear.swift`); no fault is injected into them.
-    public let wear: [Wear]
+    /// Gradual wear acting on a signal, if any (`bearingWear`, `windingDrift`).
+    public let wear: Wear?
     let seed: UInt64
 
     /// The default plant: two pumps and a motor.
@@ -157,19 +158,17 @@ public struct SimulatedPlant: Sendable {
     ///   - firstFault: simulated second of the first fault (after the detectors' warm-up).
     ///   - faultEvery: seconds between fault starts; 0 for none.
     ///   - horizon: seconds of schedule to plan.
-    ///   - wear: signals that wear towards a limit.
     ///   - seed: the random seed.
     public init(
         signals: [Signal] = SimulatedPlant.defaultSignals,
         firstFault: Int = 180,
         faultEvery: Int = 150,
         horizon: Int = 86_400,
-        wear: [Wear] = SimulatedPlant.defaultWear,
         seed: UInt64 = 1
     ) {
         self.signals = signals
-        self.wear = wear
         self.seed = seed
+        wear = nil
         var faults: [Fault] = []
         if faultEvery > 0 {
             var random = SplitMix(seed: seed ^ 0xFA17)
@@ -194,12 +193,12 @@ public struct SimulatedPlant: Sendable {
     }
 
     /// The value of a signal at simulated second `t` (seconds since the start) and absolute time
-    /// `epochSeconds` (for the daily drift), faults included.
+    /// `epochSeconds` (for the daily drift), wear and faults included.
     public func value(of signal: Signal, at t: Int, epochSeconds: Double) -> Double {
         if let fault = activeFault(on: signal, at: t), fault.kind == .stuck {
-            return normalValue(of: signal, at: fault.start, epochSeconds: epochSeconds - Double(t - fault.start))
+            return wornValue(of: signal, at: fault.start, epochSeconds: epochSeconds - Double(t - fault.start))
         }
-        var value = normalValue(of: signal, at: t, epochSeconds: epochSeconds)
+        var value = wornValue(of: signal, at: t, epochSeconds: epochSeconds)
         if let fault = activeFault(on: signal, at: t) {
             let sigma = signal.noise
             switch fault.kind {
@@ -215,6 +214,12 @@ public struct SimulatedPlant: Sendable {
     /// The fault acting on a signal at second `t`, if any.
     public func activeFault(on signal: Signal, at t: Int) -> Fault? {
         faults.first { $0.signal == signal && t >= $0.start && t < $0.start + $0.duration }
+    }
+
+    private func wornValue(of signal: Signal, at t: Int, epochSeconds: Double) -> Double {
+        let value = normalValue(of: signal, at: t, epochSeconds: epochSeconds)
+        guard let wear, wear.signal == signal else { return value }
+        return value * wear.factor(at: t)
     }
 
     private func normalValue(of signal: Signal, at t: Int, epochSeconds: Double) -> Double {

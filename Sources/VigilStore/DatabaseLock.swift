@@ -16,12 +16,20 @@ final class DatabaseLock: Sendable {
 
     init(database: String) throws(StoreError) {
         path = database + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw StoreError(
                 operation: "lock \(database)",
                 message: "cannot open \(path): \(String(cString: strerror(errno)))"
             )
+        }
+        // A lock just released can still be held for a moment by a child process another thread is
+        // spawning (it holds a copy of the descriptor until its exec closes it): try for a second
+        // before calling the database taken.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && attempts < 20 {
+            attempts += 1
+            usleep(50_000)
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
@@ -38,6 +46,8 @@ final class DatabaseLock: Sendable {
                 message: "flock \(path): \(String(cString: strerror(reason)))"
             )
         }
+        // 0600 whatever the umask it was created under.
+        DatabaseFiles.restrict(fd, path)
         descriptor = Mutex(fd)
     }
 

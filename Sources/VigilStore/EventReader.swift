@@ -61,6 +61,51 @@ public struct EventReader: Sendable {
         }
     }
 
+    /// Commands of the audit trail matching a query (time, asset and limit; the kind and state
+    /// filters are the events'), oldest first.
+    public func commands(_ query: EventQuery) throws(StoreError) -> [CommandRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let since = query.since {
+            conditions.append("received_at >= ?")
+            _ = arguments.append(contentsOf: [since.milliseconds])
+        }
+        if let until = query.until {
+            conditions.append("received_at < ?")
+            _ = arguments.append(contentsOf: [until.milliseconds])
+        }
+        if let asset = query.asset {
+            conditions.append("asset = ?")
+            _ = arguments.append(contentsOf: [asset])
+        }
+        _ = arguments.append(contentsOf: [query.limit])
+        // Only fixed condition strings are joined here; every value is a bound argument.
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = """
+            SELECT * FROM (SELECT * FROM command \(filter) ORDER BY received_at DESC, id DESC LIMIT ?)
+            ORDER BY received_at, id
+            """
+        return try StoreError.wrap("read commands") {
+            try reader.read { db in
+                // A database of a Vigil before the audit trail has no such table: no commands.
+                guard try db.tableExists("command") else { return [] }
+                return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    CommandRecord(
+                        id: row["id"],
+                        time: Timestamp(milliseconds: row["received_at"]),
+                        origin: row["origin"],
+                        command: row["command"],
+                        asset: row["asset"],
+                        commandID: row["command_id"],
+                        accepted: (row["outcome"] as String) == "accepted",
+                        reason: row["reason"],
+                        detail: row["detail"]
+                    )
+                }
+            }
+        }
+    }
+
     /// Open alarms, oldest first.
     public func openAlarms() throws(StoreError) -> [(id: String, asset: String, raisedAt: Timestamp)] {
         try StoreError.wrap("read alarms") {

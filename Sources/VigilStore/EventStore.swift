@@ -34,13 +34,20 @@ public final class EventStore: Sendable {
             try db.execute(sql: "PRAGMA max_page_count = \(max(16, maxSize / pageSize))")
         }
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             try StoreError.wrap("open \(path)") {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: directory,
+                    withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700]
+                )
             }
         }
+        try DatabaseFiles.refuseLinks(path: path)
         lock = try DatabaseLock(database: path)
         recovery = try DatabaseRecovery.recoverIfCorrupt(path: path)
+        try DatabaseFiles.prepare(path: path)
+        try DatabaseFiles.checkTables(path: path)
         queue = try StoreError.wrap("open \(path)") { try DatabaseQueue(path: path, configuration: configuration) }
         try StoreError.wrap("migrate \(path)") { try Schema.migrator.migrate(queue) }
     }
@@ -50,8 +57,37 @@ public final class EventStore: Sendable {
         guard !batch.isEmpty else { return }
         try await StoreError.wrap("record events") {
             try await queue.write { db in
+                for asset in batch.forgotten {
+                    for table in ["signal_time", "detector_state"] {
+                        // The table names are constants; the asset is a bound argument.
+                        try db.execute(sql: "DELETE FROM \(table) WHERE asset = ?", arguments: [asset])
+                    }
+                    try db.execute(sql: "DELETE FROM asset WHERE name = ?", arguments: [asset])
+                    // Its remaining-life steps go too, but for those of completed runs (up to its last
+                    // failure label): they are what retraining learns from.
+                    try db.execute(
+                        sql: """
+                            DELETE FROM prognosis_step WHERE asset = ? AND time > coalesce(
+                                (SELECT max(time) FROM label WHERE asset = ? AND event = 'failure'), -9223372036854775808)
+                            """,
+                        arguments: [asset, asset]
+                    )
+                }
                 for event in batch.events {
-                    try Self.insert(event, db)
+                    try Self.insert(event, recordedAt: now, db)
+                }
+                for command in batch.commands {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO command (received_at, origin, command, asset, command_id, outcome, reason, detail)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            command.time.milliseconds, command.origin, command.command, command.asset,
+                            command.commandID, command.accepted ? "accepted" : "refused", command.reason,
+                            command.detail,
+                        ]
+                    )
                 }
                 for message in batch.outbox {
                     try db.execute(
@@ -82,6 +118,15 @@ public final class EventStore: Sendable {
                         )
                     }
                 }
+                for (asset, arrival) in batch.arrivals {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO asset (name, last_arrival) VALUES (?, ?)
+                            ON CONFLICT(name) DO UPDATE SET last_arrival = max(coalesce(last_arrival, 0), excluded.last_arrival)
+                            """,
+                        arguments: [asset, arrival]
+                    )
+                }
                 try Self.insertPrognosis(batch, at: now, db)
                 for (asset, state) in batch.states {
                     try db.execute(
@@ -96,7 +141,7 @@ public final class EventStore: Sendable {
         }
     }
 
-    private static func insert(_ event: Event, _ db: Database) throws {
+    private static func insert(_ event: Event, recordedAt now: Timestamp, _ db: Database) throws {
         let signals = String(decoding: try JSONEncoder().encode(event.contributions.map(SignalRow.init)), as: UTF8.self)
         let predictions =
             event.predictions.isEmpty
@@ -108,13 +153,13 @@ public final class EventStore: Sendable {
         try db.execute(
             sql: """
                 INSERT INTO event (alarm_id, asset, kind, state, severity, score, peak_score, time,
-                    window_start, window_end, signals, detector, predictions)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    window_start, window_end, signals, detector, recorded_at, predictions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 event.alarmID, event.asset, event.kind.rawValue, event.transition.rawValue, event.severity.rawValue,
                 event.score, event.peakScore, event.time.milliseconds, event.windowStart.milliseconds,
-                event.windowEnd.milliseconds, signals, event.detector, predictions,
+                event.windowEnd.milliseconds, signals, event.detector, now.milliseconds, predictions,
             ]
         )
         switch event.transition {
@@ -227,6 +272,23 @@ public final class EventStore: Sendable {
         try await StoreError.wrap("read signal times") { try await queue.read(EventReader.signalTimes) }
     }
 
+    /// When each known asset's last reading arrived (ms), for the assets of an earlier run; `now`
+    /// for one whose arrival was never recorded.
+    public func assetArrivals(unknownAs now: Timestamp) async throws(StoreError) -> [String: Int64] {
+        try await StoreError.wrap("read assets") {
+            try await queue.read { db in
+                var arrivals: [String: Int64] = [:]
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT name, coalesce(last_arrival, ?) AS arrival FROM asset",
+                    arguments: [now.milliseconds]
+                )
+                for row in rows { arrivals[row["name"]] = row["arrival"] }
+                return arrivals
+            }
+        }
+    }
+
     /// The detector snapshots saved by an earlier run, by asset.
     public func detectorStates() async throws(StoreError) -> [String: [UInt8]] {
         try await StoreError.wrap("read detector state") {
@@ -251,27 +313,31 @@ public final class EventStore: Sendable {
     /// included, however old.
     private static let closedAlarmEvents = "alarm_id NOT IN (SELECT id FROM alarm WHERE is_open = 1)"
 
-    /// Deletes events, and closed alarms, older than `cutoff`; the events of open alarms and the
-    /// outbox are never touched.
+    /// Deletes the events recorded before `cutoff` (arrival time: when Vigil wrote them, not the
+    /// event time their readings carried), and the closed alarms left without events; the events of
+    /// open alarms and the outbox are never touched.
     /// - Returns: the number of events deleted.
     @discardableResult
     public func deleteHistory(before cutoff: Timestamp) async throws(StoreError) -> Int {
         try await StoreError.wrap("apply retention") {
             try await queue.write { db in
                 try db.execute(
-                    sql: "DELETE FROM event WHERE time < ? AND \(Self.closedAlarmEvents)",
+                    sql: "DELETE FROM event WHERE recorded_at < ? AND \(Self.closedAlarmEvents)",
                     arguments: [cutoff.milliseconds]
                 )
                 let deleted = db.changesCount
-                try db.execute(
-                    sql: "DELETE FROM alarm WHERE is_open = 0 AND cleared_at < ?",
-                    arguments: [cutoff.milliseconds]
-                )
+                try db.execute(sql: Self.deleteEmptyClosedAlarms)
+                try db.execute(sql: "DELETE FROM command WHERE received_at < ?", arguments: [cutoff.milliseconds])
                 try db.execute(sql: "DELETE FROM prognosis_step WHERE time < ?", arguments: [cutoff.milliseconds])
                 return deleted
             }
         }
     }
+
+    /// Closed alarms none of whose events is left.
+    private static let deleteEmptyClosedAlarms = """
+        DELETE FROM alarm WHERE is_open = 0 AND id NOT IN (SELECT DISTINCT alarm_id FROM event)
+        """
 
     /// Makes room in a database at its size cap: deletes the oldest tenth (at least 100) of the
     /// events of closed alarms, and the closed alarms they leave behind; the events of open alarms
@@ -300,17 +366,12 @@ public final class EventStore: Sendable {
                 try db.execute(
                     sql: """
                         DELETE FROM event WHERE id IN
-                        (SELECT id FROM event WHERE \(Self.closedAlarmEvents) ORDER BY time, id LIMIT ?)
+                        (SELECT id FROM event WHERE \(Self.closedAlarmEvents) ORDER BY recorded_at, id LIMIT ?)
                         """,
                     arguments: [max(100, total / 10)]
                 )
                 let deleted = db.changesCount
-                try db.execute(
-                    sql: """
-                        DELETE FROM alarm WHERE is_open = 0
-                        AND id NOT IN (SELECT DISTINCT alarm_id FROM event)
-                        """
-                )
+                try db.execute(sql: Self.deleteEmptyClosedAlarms)
                 return deleted
             }
         }

@@ -36,6 +36,13 @@ public struct StoreBatch: Sendable {
     public var states: [String: String] = [:]
     /// The latest own time stamp (ms) of each signal's accepted readings, by asset and signal.
     public var signalTimes: [String: [String: Int64]] = [:]
+    /// When each asset's latest accepted reading arrived (arrival time, ms).
+    public var arrivals: [String: Int64] = [:]
+    /// Assets forgotten (quiet too long, or making room): their row, signal times and detector
+    /// snapshot are deleted before anything else in the batch; their events stay.
+    public var forgotten: [String] = []
+    /// Commands answered, for the audit trail.
+    public var commands: [CommandRecord] = []
     /// Maintenance labels to record, with where each came from (`mqtt`).
     public var labels: [(label: MaintenanceLabel, source: String)] = []
     /// Completed steps of remaining-life models to record.
@@ -47,6 +54,6 @@ public struct StoreBatch: Sendable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         events.isEmpty && outbox.isEmpty && readings.isEmpty && states.isEmpty && signalTimes.isEmpty
-            && labels.isEmpty && prognosisSteps.isEmpty
+            && arrivals.isEmpty && forgotten.isEmpty && commands.isEmpty && labels.isEmpty && prognosisSteps.isEmpty
     }
 }

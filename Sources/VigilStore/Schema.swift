@@ -3,6 +3,13 @@ internal import GRDB
 /// The database schema as append-only migrations: a shipped migration is never edited; a change
 /// is a new migration.
 enum Schema {
+    /// Every table the migrations below create, and GRDB's own: a database holding any other table
+    /// is not Vigil's (`DatabaseFiles.checkTables`). A migration that adds a table adds it here.
+    static let tables: Set<String> = [
+        "grdb_migrations", "event", "alarm", "outbox", "asset", "detector_state", "signal_time", "command",
+        "label", "prognosis_step", "prognosis_model",
+    ]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: events, alarms, outbox, assets") { db in
@@ -83,7 +90,49 @@ enum Schema {
                     """
             )
         }
-        migrator.registerMigration("v4: predictions, maintenance labels, prognosis steps and models") { db in
+        migrator.registerMigration("issue-12 a: event.recorded_at, retention by arrival") { db in
+            // Retention counts from when Vigil recorded an event, not from the event time its readings
+            // carried (a reading stamped in 2000 is not history to delete at once). Events recorded
+            // before this migration count from now: never deleted earlier than they would have been.
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN recorded_at INTEGER;
+                    UPDATE event SET recorded_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+                    CREATE INDEX event_recorded ON event(recorded_at);
+                    """
+            )
+        }
+        migrator.registerMigration("issue-12 b: asset.last_arrival, forgetting quiet assets") { db in
+            // When the asset's last reading arrived (arrival time), so that an asset never seen again
+            // is forgotten after limits.asset_expiry. Assets known before count from now.
+            try db.execute(
+                sql: """
+                    ALTER TABLE asset ADD COLUMN last_arrival INTEGER;
+                    UPDATE asset SET last_arrival = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+                    """
+            )
+        }
+        migrator.registerMigration("issue-12 c: command audit trail") { db in
+            // Every command the daemon answered: who sent it, what it asked and what came of it
+            // (`vigil events --kind command`). Retention deletes it like the events.
+            try db.execute(
+                sql: """
+                    CREATE TABLE command (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        received_at INTEGER NOT NULL,
+                        origin TEXT NOT NULL,
+                        command TEXT,
+                        asset TEXT,
+                        command_id TEXT,
+                        outcome TEXT NOT NULL,
+                        reason TEXT,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX command_received ON command(received_at);
+                    """
+            )
+        }
+        migrator.registerMigration("issue-11: predictions, maintenance labels, prognosis steps and models") { db in
             // fault_predicted events keep their predictions; labels and the remaining-life models'
             // steps are what retraining learns from; a retrained model outlives restarts.
             try db.execute(

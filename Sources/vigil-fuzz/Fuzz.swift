@@ -1,12 +1,17 @@
-// Fuzz targets for the two parsers that read untrusted bytes: the payload decoder (every MQTT
-// message) and the configuration loader. Built with libFuzzer by `scripts/fuzz.sh`:
+// Fuzz targets for the parsers that read untrusted bytes: the payload decoder (every MQTT message),
+// the configuration loader, the model file header, replay input files and the command line's time
+// arguments. Built with libFuzzer by `scripts/fuzz.sh`:
 //   swift build --product vigil-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 //       -Xswiftc -DVIGIL_FUZZ
 // In a normal build it is a small command that replays input files, for reproducing a finding.
+import Crypto
 import VigilConfig
 import VigilCore
+import VigilModel
+import VigilReplay
 
-/// Runs one input through the target that `VIGIL_FUZZ_TARGET` names (`payload` or `config`).
+/// Runs one input through the target that `VIGIL_FUZZ_TARGET` names (`payload`, `config`,
+/// `model`, `replay` or `time`).
 enum FuzzTarget {
     static let intake = Intake(
         routes: [
@@ -39,6 +44,21 @@ enum FuzzTarget {
         switch target {
         case "config":
             _ = try? ConfigLoader.parse(String(decoding: bytes, as: UTF8.self))
+        case "model":
+            // The input is a model file without its checksum, which is appended here: the header's
+            // checks are reached whatever the mutation (a file with a wrong checksum stops at it).
+            _ = try? ModelFile.decode(bytes + Array(SHA256.hash(data: bytes)))
+        case "replay":
+            // The first byte picks the layout.
+            guard let selector = bytes.first else { return }
+            let format: ReplayInputFormat = [
+                .nab, .skab, .generic(timeColumn: "t", columns: [], separator: ","),
+            ][Int(selector) % 3]
+            _ = try? ReplayTable.parse(String(decoding: bytes.dropFirst(), as: UTF8.self), format: format, file: "f")
+        case "time":
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = TimeArgument.parse(text, now: Timestamp(milliseconds: 1_795_948_320_000))
+            _ = ConfigDuration(text)
         default:
             // The first byte picks the route (and so the format), the second the captured name.
             guard let selector = bytes.first else { return }
@@ -82,12 +102,12 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 #else
 import Foundation
 
-/// Replays files: `vigil-fuzz payload|config FILE...`.
+/// Replays files: `vigil-fuzz payload|config|model|replay|time FILE...`.
 @main enum FuzzReplay {
     static func main() throws {
         let arguments = CommandLine.arguments.dropFirst()
         guard let target = arguments.first else {
-            print("usage: vigil-fuzz payload|config FILE...")
+            print("usage: vigil-fuzz payload|config|model|replay|time FILE...")
             return
         }
         for file in arguments.dropFirst() {

@@ -9,6 +9,8 @@ import VigilMQTT
 /// `vigil label`).
 struct BrokerRequest {
     let configuration: VigilConfiguration
+    /// The login: the configuration's unless the command was given its own.
+    let username: String?
     let password: String?
     /// Names the client (`<client_id>-<purpose>-<pid>`).
     let purpose: String
@@ -35,7 +37,7 @@ struct BrokerRequest {
                 host: broker.host,
                 port: Int32(broker.port),
                 clientID: "\(broker.clientID)-\(purpose)-\(getpid())",
-                username: broker.username,
+                username: username,
                 password: password,
                 tls: broker.tls.map {
                     ConnectOptions.TLS(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile)

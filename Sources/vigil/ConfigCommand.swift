@@ -30,6 +30,9 @@ struct ConfigCommand: ParsableCommand {
                 if let passwordFile = configuration.broker.passwordFile {
                     _ = try SecretFile.read(passwordFile)
                 }
+                if let passwordFile = configuration.broker.publishPasswordFile {
+                    _ = try SecretFile.read(passwordFile, key: "broker.publish_password_file")
+                }
                 _ = try PrognosisModels.load(configuration, file: file)
                 let signals = configuration.assets.reduce(0) { $0 + $1.signals.count }
                 print("\(file): ok (\(configuration.assets.count) asset entries, \(signals) signal topics)")

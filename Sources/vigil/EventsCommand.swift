@@ -38,7 +38,11 @@ struct EventsCommand: ParsableCommand {
     @Option(name: .long, help: "Only this asset.")
     var asset: String?
 
-    @Option(name: .long, help: "Only this kind: anomaly, fault_predicted or sensor_fault.")
+    @Option(
+        name: .long,
+        help:
+            "Only this kind: anomaly, fault_predicted or sensor_fault; or command for the audit trail of operators' commands."
+    )
     var kind: String?
 
     @Option(name: .long, help: "Only this transition: raised, updated or cleared.")
@@ -52,16 +56,20 @@ struct EventsCommand: ParsableCommand {
 
     func validate() throws {
         guard EventFormat(rawValue: format) != nil else { throw ValidationError("--format must be table, json or csv") }
-        guard kind.map({ EventKind(rawValue: $0) != nil }) ?? true else {
-            throw ValidationError("--kind must be anomaly, fault_predicted or sensor_fault")
+        guard kind.map({ EventKind(rawValue: $0) != nil || $0 == "command" }) ?? true else {
+            throw ValidationError("--kind must be anomaly, fault_predicted, sensor_fault or command")
         }
+        if kind == "command", state != nil { throw ValidationError("--state does not apply to --kind command") }
         guard state.map({ AlarmTransition(rawValue: $0) != nil }) ?? true else {
             throw ValidationError("--state must be raised, updated or cleared")
         }
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
         for (flag, text) in [("--since", since), ("--until", until)] {
             if let text, TimeArgument.parse(text, now: Timestamp(milliseconds: 0)) == nil {
-                throw ValidationError("\(flag) '\(text)' is neither a duration (15m, 24h) nor a timestamp")
+                throw ValidationError(
+                    "\(flag) '\(text.prefix(64))' is neither a duration of at most 36500d (15m, 24h) nor a time stamp "
+                        + "(ISO 8601, a date, or epoch seconds before the year 5138)"
+                )
             }
         }
     }
@@ -88,7 +96,13 @@ struct EventsCommand: ParsableCommand {
             limit: limit
         )
         do {
-            let records = try EventReader.open(path: path).events(query)
+            let reader = try EventReader.open(path: path)
+            if kind == "command" {
+                // The audit trail: when each command arrived, who sent it, and what came of it.
+                print(try reader.commands(query).rendered(as: EventFormat(rawValue: format)!), terminator: "")
+                return
+            }
+            let records = try reader.events(query)
             print(records.rendered(as: EventFormat(rawValue: format)!), terminator: "")
         } catch {
             printError("vigil: \(error)")

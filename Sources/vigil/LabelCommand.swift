@@ -60,7 +60,12 @@ struct LabelCommand: AsyncParsableCommand {
             id: id
         )
         let topic = configuration.alerts.labelTopic
-        let answer = try await BrokerRequest(configuration: configuration, password: password, purpose: "label").send(
+        let answer = try await BrokerRequest(
+            configuration: configuration,
+            username: configuration.broker.username,
+            password: password,
+            purpose: "label"
+        ).send(
             label.payload(),
             on: topic,
             id: id,

@@ -19,8 +19,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
             Formats: nab (timestamp,value), skab (';'-separated, datetime, signals, anomaly, changepoint; the \
             label columns are not fed to the detector) and generic (--time-column, --columns, --separator). \
-            Times are ISO 8601 (no zone means UTC) or epoch seconds. The tick is the median row spacing \
-            unless --tick is given.
+            Times are ISO 8601 (no zone means UTC) or epoch seconds. The tick is --tick, else the \
+            configuration's, else the spacing of the first rows, as the daemon finds it.
 
             The output has the time as in the input, the values, anomaly_score and, with --label NAME, a \
             column NAME that is 1 while an alarm is open. For NAB input that is NAB's results format.
@@ -58,7 +58,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "generic: the field separator.")
     var separator: String = ","
 
-    @Option(name: .long, help: ArgumentHelp("The tick (default: the median row spacing).", valueName: "DURATION"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The tick (default: the configuration's, else the rows' spacing).", valueName: "DURATION")
+    )
     var tick: String?
 
     @Option(name: .long, help: "The asset name in events (default: the file name without extension).")
@@ -109,16 +112,16 @@ struct ReplayCommand: AsyncParsableCommand {
                     separator: Character(separator)
                 )
             }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            printError("\(file): cannot read the file")
+            throw ExitCode(66)
+        }
         let table: ReplayTable
         do {
-            let text = try String(contentsOfFile: file, encoding: .utf8)
-            table = try ReplayTable.parse(text, format: inputFormat, file: file)
-        } catch let error as ReplayError {
+            table = try ReplayTable.read(path: file, format: inputFormat)
+        } catch {
             printError("\(error)")
             throw ExitCode(65)
-        } catch {
-            printError("\(file): \(error.localizedDescription)")
-            throw ExitCode(66)
         }
         var profile: AssetProfile
         do {
@@ -142,11 +145,9 @@ struct ReplayCommand: AsyncParsableCommand {
             printError("\(error)")
             throw configurationExitCode
         }
-        if let tick = tick.flatMap(ConfigDuration.init) {
-            profile.tick = tick.duration
-        } else if let spacing = table.medianSpacing {
-            profile.tick = spacing
-        }
+        // --tick wins, then the configuration's tick; else the pipeline takes the spacing of the
+        // rows, as the daemon takes that of the readings.
+        if let tick = tick.flatMap(ConfigDuration.init) { profile.tick = tick.duration }
         let assetName = asset ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         var replayer = Replayer(profile: profile, asset: assetName)
         if let state, FileManager.default.fileExists(atPath: state) {
@@ -171,6 +172,13 @@ struct ReplayCommand: AsyncParsableCommand {
         await replayer.feed(table, rows: 0..<table.count) { bar.update($0) }
         let result = await replayer.finish(table)
         bar.finish()
+        if let found = replayer.tickFound, found.configured,
+            !TickEstimator.matches(tick: found.tick, spacing: found.spacing)
+        {
+            printError(
+                "\(file): warning: the tick is \(ConfigDuration(found.tick)) but the rows come every \(ConfigDuration(found.spacing))"
+            )
+        }
         if result.refusedRows > 0 {
             printError(
                 "\(file): \(result.refusedRows) rows refused (first: \(result.firstRefusal.map { "\($0)" } ?? "-"))"

@@ -23,19 +23,31 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        // Before anything else: a SIGHUP or SIGUSR1 must not kill the daemon while it starts.
+        SignalService.ignoreSignals()
         let logger = try LoggingSetup.bootstrap(level: logging.logLevel)
         let (configuration, password) = try loadConfiguration(config)
         let models = try loadPrognosisModels(configuration, file: config)
+        let publishPassword: String?
+        do {
+            publishPassword = try configuration.broker.publishPasswordFile.map {
+                try SecretFile.read($0, key: "broker.publish_password_file")
+            }
+        } catch {
+            printError("vigil: \(error)")
+            throw configurationExitCode
+        }
         let daemon: Daemon
         do {
             daemon = try Daemon(
                 configuration: configuration,
                 password: password,
+                publishPassword: publishPassword,
                 prognosisModels: models,
                 logger: logger
             )
         } catch {
-            printError("vigil: cannot open the database: \(error)")
+            printError("vigil: \(error)")
             throw ExitCode.failure
         }
         logger.info(

@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Reads http://ADDRESS:PORT/metrics, as configured in the metrics section, and prints a summary: \
             connections, readings received and rejected by reason, the inbound queue, the outbox, assets by \
-            state, detectors and learned models by state, and errors. Exits 1 when the daemon cannot be reached.
+            state, detectors and learned models by state, operators' commands, and errors. Exits 1 when the daemon cannot be reached.
             """
     )
 
@@ -83,6 +83,8 @@ struct StatusCommand: AsyncParsableCommand {
             "  assets     " + listing("vigil_assets", by: "state", order: ["learning", "normal", "alarm"]),
             "  detectors  " + listing("vigil_detectors", by: "detector"),
             "  models     " + listing("vigil_models", by: "state", order: ["learning", "training", "active"]),
+            "  commands   accepted \(n("vigil_commands_accepted_total")), refused "
+                + "\(Int(metrics.total("vigil_commands_refused_total")))\(breakdown("vigil_commands_refused_total", by: "reason"))",
             "  errors     store \(n("vigil_store_errors_total"))\(breakdown("vigil_store_errors_by_code_total", by: "code")), "
                 + "engine \(n("vigil_engine_errors_total")), dead letters dropped \(n("vigil_dead_letters_dropped_total"))",
         ]

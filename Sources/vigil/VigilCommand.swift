@@ -20,7 +20,7 @@ struct VigilCommand: AsyncParsableCommand {
             RunCommand.self, StatusCommand.self, EventsCommand.self, AcceptCommand.self, ReplayCommand.self,
             ConfigCommand.self,
             SimulateCommand.self,
-            ModelCommand.self, BenchCommand.self,
+            ModelCommand.self, KeyCommand.self, BenchCommand.self,
             LabelCommand.self, TrainCommand.self, PredictCommand.self,
         ]
     )

@@ -149,8 +149,8 @@ import VigilCore
             Self.minimal
                 + """
 
-                    detector: {kind: lstm, calibration_history: 3000, calibration_warmup: 100, pattern_window: 32,
-                               pattern_memory: 200, record_margin: 0.05}
+                    detector: {kind: lstm, calibration_history: 3000, calibration_warmup: 100, pattern_windows: [16, 64],
+                               pattern_memory: 200, record_margin: 0.05, seasonal_correlation: 0.5, shift_window: 12}
                 """
         let config = try ConfigLoader.parse(yaml)
         guard case .lstm(let settings) = config.profiles[0].detector else {
@@ -159,18 +159,63 @@ import VigilCore
         }
         #expect(settings.calibration.history == 3000)
         #expect(settings.calibration.quiet == 100)
-        #expect(settings.calibration.patternWindow == 32)
+        #expect(settings.calibration.patternWindows == [16, 64])
+        #expect(settings.calibration.seasonalCorrelation == 0.5)
+        #expect(settings.calibration.shiftWindow == 12)
         #expect(settings.calibration.patternMemory == 200)
         #expect(settings.calibration.recordMargin == 0.05)
     }
 
     @Test(arguments: [
-        ("pattern_window: 4", "pattern_window"), ("pattern_memory: 0", "pattern_memory"),
+        ("pattern_windows: [4]", "pattern_windows"), ("pattern_memory: 0", "pattern_memory"),
         ("record_margin: 0", "record_margin"), ("calibration_warmup: -1", "calibration_warmup"),
+        ("shift_window: 1", "shift_window"), ("seasonal_correlation: 2", "seasonal_correlation"),
     ])
     func badRecordsCalibrationKeysAreNamed(_ setting: String, _ key: String) {
         let error = error(Self.minimal + "\n    detector: {kind: lstm, \(setting)}\n")
         #expect(error?.keyPath == "assets[0].detector.\(key)")
+    }
+
+    @Test(arguments: [
+        ("kind: robust, hidden: 8", "hidden", "hidden is a setting of kind lstm, not of kind robust"),
+        ("kind: robust, averaging: 8", "averaging", "kind lstm with calibration records"),
+        ("kind: lstm, calibration: shift, pattern_windows: [8]", "pattern_windows", "not of calibration shift"),
+        ("kind: lstm, shift_limit: 4", "shift_limit", "kind lstm with calibration shift, not of calibration records"),
+    ])
+    func aSettingOfAnotherKindOrCalibrationIsNamed(_ settings: String, _ key: String, _ message: String) {
+        let error = error(Self.minimal + "\n    detector: {\(settings)}\n")
+        #expect(error?.keyPath == "assets[0].detector.\(key)")
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "no error")")
+    }
+
+    @Test func theOldPatternWindowKeySaysWhatToWriteNow() {
+        let error = error(Self.minimal + "\n    detector: {kind: lstm, pattern_window: 64}\n")
+        #expect(error?.keyPath == "assets[0].detector.pattern_window")
+        #expect(error?.message.contains("pattern_windows, a list") == true)
+    }
+
+    @Test func theDefaultsOfEachKindAreTheDetectorsOwn() throws {
+        let robust = try ConfigLoader.parse(Self.minimal).assets[0].detector
+        #expect(robust == .robust(RobustStatisticsDetector.Settings()))
+        let lstm = try ConfigLoader.parse(Self.minimal + "\n    detector: {kind: lstm}\n").assets[0].detector
+        #expect(lstm == .lstm(LSTMDetector.Settings()))
+        let windowed = try ConfigLoader.parse(Self.minimal + "\n    detector: {window: 40}\n").assets[0].detector
+        #expect(windowed == .robust(RobustStatisticsDetector.Settings(window: 40, warmup: 20)))
+        #expect(try ConfigLoader.parse(Self.minimal).assets[0].alarm.policy == AlarmPolicy())
+    }
+
+    @Test func theShippedUnivariateExampleIsTheBuiltInLSTMDefault() throws {
+        let config = try ConfigLoader.parse(DefaultConfiguration.univariateText)
+        #expect(config.assets[0].detector == .lstm(LSTMDetector.Settings()))
+        #expect(config.assets[0].alarm.policy == AlarmPolicy())
+    }
+
+    @Test func configShowWritesEverySettingOfTheKindAndReadsBackTheSame() throws {
+        for text in [DefaultConfiguration.univariateText, DefaultConfiguration.multivariateText, Self.minimal] {
+            let config = try ConfigLoader.parse(text)
+            let shown = try ConfigLoader.parse(try config.yaml())
+            #expect(shown.assets[0].detector == config.assets[0].detector)
+        }
     }
 
     @Test func outOfRangeNumberIsRefused() {
@@ -247,5 +292,72 @@ import VigilCore
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: ConfigError.self) { try SecretFile.read(path) }
         #expect(throws: ConfigError.self) { try SecretFile.read(path + ".missing") }
+    }
+}
+
+/// Bounds on durations and on what YAML aliases may do (issue 12).
+@Suite struct ConfigBoundsTests {
+    @Test func aDurationIsAtMostAHundredYears() {
+        #expect(ConfigDuration("36500d")?.duration == .seconds(36_500 * 86_400))
+        #expect(ConfigDuration("36501d") == nil)
+        #expect(ConfigDuration("107374182d") == nil)
+        #expect(ConfigDuration("99999999999999999999999999999999s") == nil)
+    }
+
+    @Test func timeArgumentsStayInsideTheRangeOfATimeStamp() {
+        let now = Timestamp(milliseconds: 1_795_948_320_000)
+        #expect(TimeArgument.parse("999999999999d", now: now) == nil)
+        #expect(TimeArgument.parse("100000000000", now: now) == nil)
+        #expect(TimeArgument.parse("36500d", now: now) == now - .seconds(36_500 * 86_400))
+    }
+
+    @Test func anAliasIsFineAsAValueAndRefusedAsAKey() throws {
+        let shared = """
+            broker: {host: 127.0.0.1}
+            assets:
+              - name: pump-1
+                signals: [{name: p, topic: plant/p1}]
+                alarm: &quick {min_duration: 1, clear_after: 1}
+              - name: pump-2
+                signals: [{name: p, topic: plant/p2}]
+                alarm: *quick
+            """
+        let config = try ConfigLoader.parse(shared)
+        #expect(config.assets[1].alarm.minDuration == 1)
+        for text in [
+            "broker: &b {host: h}\n*b : 1\nassets: []\n",
+            "broker: &b {host: h}\n? *b\n: 1\nassets: []\n",
+            "broker: &b {host: h}\nassets: [{*b : 1}]\n",
+        ] {
+            #expect(throws: ConfigError.self) { try ConfigLoader.parse(text) }
+            let message = (try? ConfigLoader.parse(text)).map { _ in "" } ?? "\(Self.error(text))"
+            #expect(message.contains("used as a mapping key"), "\(message)")
+        }
+        // Quoted, commented or part of a word: not an alias.
+        let quoted = """
+            broker: {host: "*b : 1", client_id: 'x*y: z'}  # *c : 1
+            assets:
+              - name: pump-1
+                signals: [{name: p, topic: plant/p1}]
+            """
+        #expect(try ConfigLoader.parse(quoted).broker.host == "*b : 1")
+    }
+
+    @Test func aliasesThatExpandBeyondTheBoundAreRefused() {
+        // Six levels of ten: a million nodes from seven short lines.
+        var text = "broker: {host: h}\nassets:\n  - &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        for level in 1..<7 {
+            text += "  - &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        #expect(Self.error(text).contains("expand the document to more than 100000 nodes"))
+    }
+
+    static func error(_ text: String) -> String {
+        do {
+            _ = try ConfigLoader.parse(text)
+            return "accepted"
+        } catch {
+            return "\(error)"
+        }
     }
 }

@@ -6,6 +6,44 @@ import VigilCore
         Reading(asset: "a", signal: signal, value: value, time: Timestamp(milliseconds: ms))
     }
 
+    @Test func withoutATickTheFirstReadingsWaitThenTakeTheirPlacesOnTheGridOfTheirSpacing() throws {
+        var aligner = AssetAligner(asset: "a", tick: nil, maxHold: 2)
+        var configured = AssetAligner(asset: "a", tick: .seconds(10), maxHold: 2)
+        var waited: [Tick] = []
+        var direct: [Tick] = []
+        // Readings every 10 s, a few milliseconds off.
+        for index in 0..<20 {
+            let jitter = Int64([3, -4, 7, 0, -2][index % 5])
+            let time = Int64(index) * 10_000 + 1000 + jitter
+            let ticks = try aligner.add(reading("x", Double(index), atMs: time))
+            if index < 8 { #expect(ticks.isEmpty && aligner.tick == nil) }
+            waited += ticks
+            direct += try configured.add(reading("x", Double(index), atMs: time))
+        }
+        #expect(aligner.tick == .seconds(10) && !aligner.tickConfigured)
+        #expect(aligner.dataSpacing == .seconds(10))
+        // Nothing was lost while waiting: the same ticks as with the tick configured.
+        #expect(waited == direct)
+        #expect(waited.count == 19)
+    }
+
+    @Test func readingsWaitingForTheTickAreCheckedAsTheyCome() throws {
+        var aligner = AssetAligner(asset: "a", tick: nil, maxHold: 2)
+        _ = try aligner.add(reading("x", 1, atMs: 5000))
+        #expect(throws: Rejection.self) { try aligner.add(reading("x", 2, atMs: 5000)) }
+        #expect(throws: Rejection.self) { try aligner.add(reading("x", 2, atMs: 4000)) }
+    }
+
+    @Test func aReplayShorterThanTheEstimateStillGetsItsTicks() throws {
+        var aligner = AssetAligner(asset: "a", tick: nil, maxHold: 2)
+        for index in 0..<4 {
+            #expect(try aligner.add(reading("x", Double(index), atMs: Int64(index) * 60_000)).isEmpty)
+        }
+        let ticks = aligner.flush()
+        #expect(aligner.tick == .seconds(60))
+        #expect(ticks.map(\.values) == [[0], [1], [2], [3]])
+    }
+
     @Test func closesATickWhenALaterIntervalBegins() throws {
         var aligner = AssetAligner(asset: "a", tick: .seconds(1), maxHold: 2)
         #expect(try aligner.add(reading("x", 1, atMs: 100)).isEmpty)

@@ -21,6 +21,41 @@ import VigilTestSupport
         return outputs + (await pipeline.flush())
     }
 
+    static func tickReports(profile: AssetProfile) async throws -> (found: [PipelineOutput], ticks: Int) {
+        var pipeline = Pipeline(profiles: [profile], reportsScores: true)
+        var found: [PipelineOutput] = []
+        var ticks = 0
+        for index in 0..<60 {
+            let outputs = try await pipeline.process(
+                Reading(
+                    asset: "p1",
+                    signal: "x",
+                    value: Double(index % 7),
+                    time: Timestamp(seconds: Double(index) * 10)
+                )
+            )
+            for output in outputs {
+                if case .tickFound = output { found.append(output) }
+                if case .scored = output { ticks += 1 }
+            }
+        }
+        return (found, ticks)
+    }
+
+    @Test func anAssetWithoutATickIsAlignedOnTheSpacingOfItsReadingsAndSaysSoOnce() async throws {
+        var profile = Self.profile
+        profile.tick = nil
+        let (found, ticks) = try await Self.tickReports(profile: profile)
+        #expect(found == [.tickFound(asset: "p1", tick: .seconds(10), dataSpacing: .seconds(10), configured: false)])
+        // Every reading closed its own tick: nothing was held over empty 1 s intervals.
+        #expect(ticks == 59)
+    }
+
+    @Test func aConfiguredTickThatDoesNotMatchTheReadingsIsReportedOnceWithBothFigures() async throws {
+        let (found, _) = try await Self.tickReports(profile: Self.profile)
+        #expect(found == [.tickFound(asset: "p1", tick: .seconds(1), dataSpacing: .seconds(10), configured: true)])
+    }
+
     @Test func aRestartedPipelineRefusesReadingsTheLastRunAlreadyAcceptedAndTakesTheRest() async throws {
         var pipeline = Pipeline(profiles: [Self.profile])
         pipeline.restore(signalTimes: ["p1": ["x": 5000, "y": 5000]])

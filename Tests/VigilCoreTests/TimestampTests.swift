@@ -29,3 +29,13 @@ import VigilCore
         }
     }
 }
+
+@Suite struct TimestampArithmeticTests {
+    @Test func movingATimeStampSaturatesInsteadOfTrapping() {
+        #expect((Timestamp(milliseconds: .max - 5) + .seconds(1)).milliseconds == .max)
+        #expect((Timestamp(milliseconds: .min + 5) - .seconds(1)).milliseconds == .min)
+        #expect((Timestamp(milliseconds: -2) - .seconds(Int64.max)).milliseconds == .min)
+        #expect(Duration.seconds(Int64.max).wholeMilliseconds == .max)
+        #expect((Timestamp(milliseconds: 1000) + .milliseconds(500)).milliseconds == 1500)
+    }
+}

@@ -9,9 +9,10 @@ import VigilTestSupport
 /// The operator's "accept new normal" end to end: `vigil accept` → command topic → daemon →
 /// acknowledgement, a `cleared` alert by `operator`, and the asset learning again.
 @Suite(.serialized) struct AcceptCommandTests {
-    static func configuration(port: Int32, database: String) -> String {
+    static func configuration(port: Int32, database: String, keys: String = "") -> String {
         """
         \(brokerAndStorage(port: port, database: database, clientID: "vigil-accept-test"))
+        \(keys)
         assets:
           - name: "{asset}"
             tick: 1s
@@ -38,7 +39,16 @@ import VigilTestSupport
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try await MosquittoBroker.withBroker { broker in
-            let text = Self.configuration(port: broker.port, database: directory.appendingPathComponent("v.db").path)
+            // The operator's key pair: the daemon lists the public key, vigil accept signs with the private one.
+            let keyFile = directory.appendingPathComponent("operator.key").path
+            let generated = try runCommand(Repository.vigilBinary, ["key", "generate", "operator-1", "--out", keyFile])
+            #expect(generated.status == 0, "\(generated.error)")
+            let keys = generated.output.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+            let text = Self.configuration(
+                port: broker.port,
+                database: directory.appendingPathComponent("v.db").path,
+                keys: keys
+            )
             let configFile = directory.appendingPathComponent("vigil.yaml").path
             try text.write(toFile: configFile, atomically: true, encoding: .utf8)
             let daemon = try Daemon(
@@ -69,16 +79,21 @@ import VigilTestSupport
                     }
                     #expect(raised.contains { $0.topic == "vigil/alerts/pump-3" }, "no alarm before the command")
                     // Spawned and awaited without blocking a thread: the daemon in this process needs them.
-                    let accepted = try await ChildProcess.run(
-                        Repository.vigilBinary,
-                        ["accept", "pump-3", "--config", configFile, "--timeout", "30"]
-                    )
-                    let refused = try await ChildProcess.run(
-                        Repository.vigilBinary,
-                        ["accept", "pump-99", "--config", configFile, "--timeout", "30"]
-                    )
+                    let accept = { (arguments: [String]) in
+                        try await ChildProcess.run(
+                            Repository.vigilBinary,
+                            ["accept"] + arguments + ["--config", configFile, "--timeout", "30"]
+                        )
+                    }
+                    let unsigned = try await accept(["pump-3"])
+                    #expect(unsigned.output.contains("give --key FILE"), "\(unsigned.output)")
+                    let accepted = try await accept(["pump-3", "--key", keyFile])
+                    let refused = try await accept(["pump-99", "--key", keyFile])
+                    // The alarm is closed now: without --force the same command is refused.
+                    let noAlarm = try await accept(["pump-3", "--key", keyFile])
+                    #expect(noAlarm.output.contains("refused (no_open_alarm)"), "\(noAlarm.output)")
                     let messages = await watcher.wait(timeout: .seconds(10)) { messages in
-                        messages.filter { $0.topic == "vigil/command/ack" }.count >= 2
+                        messages.filter { $0.topic == "vigil/command/ack" }.count >= 3
                     }
                     return (accepted, refused, messages)
                 }
@@ -87,7 +102,10 @@ import VigilTestSupport
             // then its exit code is unknown (see `ChildProcess.run`).
             #expect(accepted.output.contains("accept: accepted: pump-3"), "\(accepted.output)")
             #expect(accepted.status ?? 0 == 0)
-            #expect(refused.output.contains("accept: refused: unknown asset 'pump-99'"), "\(refused.output)")
+            #expect(
+                refused.output.contains("accept: refused: refused (unknown_asset): unknown asset 'pump-99'"),
+                "\(refused.output)"
+            )
             #expect(refused.status ?? 1 == 1)
 
             let alerts = messages.filter { $0.topic == "vigil/alerts/pump-3" }.map {
@@ -108,6 +126,24 @@ import VigilTestSupport
                 String(decoding: $0.payload, as: UTF8.self)
             }
             #expect(states.suffix(2) == ["alarm", "learning"])
+
+            // The audit trail holds each command with its origin and outcome, as the schema says.
+            let audit = try runCommand(
+                Repository.vigilBinary,
+                [
+                    "events", "--database", directory.appendingPathComponent("v.db").path, "--kind", "command",
+                    "--format", "json",
+                ]
+            )
+            let lines = audit.output.split(separator: "\n").map(String.init)
+            #expect(lines.count == 3, "\(audit.output)\(audit.error)")
+            #expect(try SchemaCheck.problems(schema: "command-audit.schema.json", jsonDocuments: lines) == nil)
+            #expect(lines.allSatisfy { $0.contains("\"origin\":\"key operator-1\"") })
+            #expect(lines.map { $0.contains("\"outcome\":\"accepted\"") } == [true, false, false])
+            let acks = messages.filter { $0.topic == "vigil/command/ack" }.map {
+                String(decoding: $0.payload, as: UTF8.self)
+            }
+            #expect(try SchemaCheck.problems(schema: "command-ack.schema.json", jsonDocuments: acks) == nil)
         }
     }
 

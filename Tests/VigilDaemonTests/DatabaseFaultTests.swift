@@ -301,7 +301,7 @@ import VigilTestSupport
                 .run {}
                 try await offThePool { alertBroker.stop() }
 
-                func daemon(retention: String, metricsPort: Int) throws -> Daemon {
+                func daemon(retention: String, metricsPort: Int, clock: WallClock = .system) throws -> Daemon {
                     let storage = "  path: \(database)\n  max_size: 256KB\n  retention: \(retention)"
                     return try Daemon(
                         configuration: try ConfigLoader.parse(
@@ -312,6 +312,7 @@ import VigilTestSupport
                             """
                         ),
                         password: nil,
+                        clock: clock,
                         handleSignals: false,
                         adjustPublish: { $0.port = alertBroker.port },
                         logger: .test("daemon")
@@ -364,10 +365,12 @@ import VigilTestSupport
                 #expect(atCap.value("vigil_outbox_delivered_total") == 0)
                 #expect(pending.count > 50, "too few alerts to test: \(pending.count)")
 
-                // Run 2, the alert broker still down: retention (1 hour; the readings are 30 days
-                // old) deletes the history at start, but not the outbox nor the open alarms' events.
+                // Run 2, two hours later, the alert broker still down: retention (1 hour, counted from
+                // when the events were recorded) deletes the history at start, but not the outbox nor
+                // the open alarms' events.
                 let secondPort = Int(try FreePort.find())
-                let second = try daemon(retention: "1h", metricsPort: secondPort)
+                let later = WallClock { Timestamp(seconds: Date().timeIntervalSince1970 + 7200) }
+                let second = try daemon(retention: "1h", metricsPort: secondPort, clock: later)
                 let delivered = try await withDaemon(second) {
                     let deadline = ContinuousClock.now + .seconds(30)
                     var open: [String] = []

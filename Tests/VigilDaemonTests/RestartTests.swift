@@ -88,7 +88,10 @@ import VigilTestSupport
         let start = Timestamp(seconds: Date().timeIntervalSince1970 - 600)
         try await MosquittoBroker.withBroker { broker in
             let text = AcceptCommandTests.configuration(port: broker.port, database: database)
-            func runDaemon(_ range: Range<Int>) async throws -> [String] {
+            /// Runs a daemon over `range` and returns its live state messages, once it has sent
+            /// `expected` of them (the model trains at nice 19: on a busy machine that takes a while)
+            /// or a minute has passed, and a second more for any further one.
+            func runDaemon(_ range: Range<Int>, expected: Int) async throws -> [String] {
                 let daemon = try Daemon(
                     configuration: try ConfigLoader.parse(text),
                     password: nil,
@@ -113,16 +116,19 @@ import VigilTestSupport
                             }
                         }
                         // Until the pipeline has seen the readings (its state messages are published).
-                        return await watcher.wait(timeout: .seconds(5)) { _ in false }
+                        _ = await watcher.wait(timeout: .seconds(60)) { messages in
+                            messages.filter { !$0.retain }.count >= expected
+                        }
+                        return await watcher.wait(timeout: .seconds(1)) { _ in false }
                     }
                 }
                 return messages.filter { !$0.retain }.map { String(decoding: $0.payload, as: UTF8.self) }
             }
             // The first run warms up (80 ticks) and trains; its model scores from then on.
-            let firstRun = try await runDaemon(0..<200)
+            let firstRun = try await runDaemon(0..<200, expected: 2)
             #expect(firstRun == ["learning", "normal"])
             // The second run starts with the saved model: no learning phase.
-            let secondRun = try await runDaemon(200..<260)
+            let secondRun = try await runDaemon(200..<260, expected: 1)
             #expect(secondRun == ["normal"])
         }
     }

@@ -9,11 +9,15 @@ import VigilTestSupport
 /// docs/operations.md documents.
 @Suite(.serialized) struct SecurityTests {
     static let secret = "s3cret-Pa55-Vigil-7q"
+    /// The publishing connection's own password (`publish_password_file`).
+    static let publishSecret = "pub-s3cret-Pa55-Vigil-9z"
     static let acl = """
         user vigil
         topic read plant/#
-        topic write vigil/#
         topic read vigil/command
+
+        user vigil-pub
+        topic write vigil/#
 
         user operator
         topic write vigil/command
@@ -22,7 +26,8 @@ import VigilTestSupport
         pattern write plant/%u/#
         """
 
-    /// A broker that knows `users` (name: password), refuses anonymous clients and applies the ACL.
+    /// A broker that knows `users` (name: password), refuses anonymous clients, applies the ACL and
+    /// binds client ids to user names, as docs/operations.md documents.
     func withSecuredBroker<T>(
         _ directory: URL,
         users: [String: String],
@@ -45,7 +50,8 @@ import VigilTestSupport
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
         return try await MosquittoBroker.withBroker(
-            extraConfiguration: "allow_anonymous false\npassword_file \(passwords)\nacl_file \(acl)"
+            extraConfiguration:
+                "allow_anonymous false\npassword_file \(passwords)\nacl_file \(acl)\nuse_username_as_clientid true"
         ) { broker in try await body(broker) }
     }
 
@@ -58,6 +64,8 @@ import VigilTestSupport
           client_id: vigil-secure
           username: vigil
           password_file: \(passwordFile)
+          publish_username: vigil-pub
+          publish_password_file: \(passwordFile).pub
           clean_session: false
           reconnect_delay: 200ms
           reconnect_delay_max: 1s
@@ -82,8 +90,10 @@ import VigilTestSupport
     @Test func thePasswordNeverAppearsInLogsEnvironmentOrConfigShowAndAWrongOneIsRefused() async throws {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try await withSecuredBroker(directory, users: ["vigil": Self.secret]) { broker in
+        try await withSecuredBroker(directory, users: ["vigil": Self.secret, "vigil-pub": Self.publishSecret]) {
+            broker in
             let passwordFile = directory.appendingPathComponent("broker.pass").path
+            try writeSecret(Self.publishSecret, to: passwordFile + ".pub")
             let metricsPort = Int(try FreePort.find())
             let config = try writeConfig(
                 directory,
@@ -145,6 +155,7 @@ import VigilTestSupport
             }
             for log in logs {
                 #expect(log.range(of: Self.secret) == nil, "the password is in the log")
+                #expect(log.range(of: Self.publishSecret) == nil, "the publishing password is in the log")
             }
             let show = try runCommand(Repository.vigilBinary, ["config", "show", config])
             #expect(show.status == 0, "\(show.error)")
@@ -168,10 +179,14 @@ import VigilTestSupport
     @Test func withTheDocumentedACLADeviceCanNeitherPublishOnVigilsTopicsNorReachThemThroughVigil() async throws {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let users = ["vigil": Self.secret, "operator": "op-pass", "dev1": "dev1-pass", "dev2": "dev2-pass"]
+        let users = [
+            "vigil": Self.secret, "vigil-pub": Self.publishSecret, "operator": "op-pass", "dev1": "dev1-pass",
+            "dev2": "dev2-pass",
+        ]
         try await withSecuredBroker(directory, users: users) { broker in
             let passwordFile = directory.appendingPathComponent("broker.pass").path
             try writeSecret(Self.secret, to: passwordFile)
+            try writeSecret(Self.publishSecret, to: passwordFile + ".pub")
             let metricsPort = Int(try FreePort.find())
             let config = try writeConfig(
                 directory,

@@ -60,10 +60,12 @@ import VigilTestSupport
         try await MosquittoBroker.withBroker { broker in
             let metricsPort = Int(try FreePort.find())
             let config = directory.appendingPathComponent("vigil.yaml").path
-            // The robust detector's defaults: a window of 120 ticks per signal.
+            // The robust detector's defaults: a window of 120 ticks per signal. 400 assets come at once,
+            // more than an entry admits a minute by default.
             try """
             \(brokerAndStorage(port: broker.port, database: directory.appendingPathComponent("vigil.db").path, clientID: "vigil-sizing", metricsPort: metricsPort))
             \(loadAssets(detector: nil))
+                new_assets_per_minute: 1000
             """.write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try ChildProcess(
                 executable: Repository.vigilBinary,

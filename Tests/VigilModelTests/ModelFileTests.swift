@@ -144,6 +144,41 @@ import VigilNN
         }
     }
 
+    @Test(arguments: [
+        ("data_bytes", Int64.max), ("data_bytes", -8), ("input_size", Int64(1) << 61), ("hidden_size", Int64(1) << 40),
+        ("hidden_size", 1024), ("layers", 4), ("output_size", 65_537),
+    ])
+    func refusesStatedSizesThatDoNotFitTheFileBeforeMakingAnything(_ key: String, _ value: Int64) throws {
+        let bytes = try resigned(model().encoded()) { header in
+            if key == "data_bytes" {
+                header[key] = value
+            } else {
+                var architecture = header["architecture"] as! [String: Any]
+                architecture[key] = value
+                header["architecture"] = architecture
+            }
+        }
+        guard case .malformedHeader = error(bytes) else {
+            Issue.record("\(key) = \(value): \(String(describing: error(bytes)))")
+            return
+        }
+    }
+
+    @Test func refusesATensorOffsetOfIntMax() throws {
+        let bytes = try resigned(model().encoded()) { header in
+            var tensors = header["tensors"] as! [[String: Any]]
+            tensors[0]["offset"] = Int.max
+            header["tensors"] = tensors
+        }
+        #expect(error(bytes) == .malformedHeader("tensor recurrent.0.weight_ih lies outside the data"))
+    }
+
+    @Test(arguments: RecurrentKind.allCases)
+    func theParameterCountFromTheHeaderIsTheNetworks(_ kind: RecurrentKind) {
+        let file = model(kind, layers: 3)
+        #expect(ModelFile.parameterCount(file.architecture) == file.network.parameterCount)
+    }
+
     @Test func errorsNameTheProblem() {
         #expect(ModelFileError.truncated(size: 10, expected: 44).description.contains("truncated"))
         #expect(ModelFileError.checksumMismatch(stored: "ab", computed: "cd").description.contains("corrupt"))

@@ -7,7 +7,14 @@ import VigilNN
     func model() -> RULModelFile {
         RULModelFile(
             members: (1...2).map {
-                SequenceRegressor(kind: .gru, inputSize: 3, hiddenSize: 4, headSizes: [3], outputSize: 1, seed: UInt64($0))
+                SequenceRegressor(
+                    kind: .gru,
+                    inputSize: 3,
+                    hiddenSize: 4,
+                    headSizes: [3],
+                    outputSize: 1,
+                    seed: UInt64($0)
+                )
             },
             rul: RULDescription(
                 cap: 125,
@@ -20,7 +27,9 @@ import VigilNN
                 unitInputs: UnitInputs(baselineSteps: 20, ageScale: 125),
                 interval: IntervalCalibration(
                     coverage: 0.9,
-                    bands: [IntervalBand(from: 0, lower: -10, upper: 12), IntervalBand(from: 100, lower: -30, upper: nil)]
+                    bands: [
+                        IntervalBand(from: 0, lower: -10, upper: 12), IntervalBand(from: 100, lower: -30, upper: nil),
+                    ]
                 ),
                 training: RULTrainingRecord(
                     digest: "sha256:00",

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilCore
 import VigilReplay
@@ -11,7 +12,6 @@ import VigilReplay
         #expect(table.timeTexts == ["2014-07-01 00:00:00", "2014-07-01 00:30:00"])
         #expect(table.values == [[10844], [8127.5]])
         #expect(table.times[1].milliseconds - table.times[0].milliseconds == 1_800_000)
-        #expect(table.medianSpacing == .seconds(1800))
     }
 
     @Test func readsSKABWithoutItsLabelColumns() throws {
@@ -63,6 +63,43 @@ import VigilReplay
             try ReplayTable.parse(text, format: .nab, file: "bad.csv")
         } throws: { error in
             (error as? ReplayError)?.line == 3
+        }
+    }
+}
+
+/// Reading a file line by line, with a bound on a line (issue 12).
+@Suite struct ReplayFileTests {
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString).csv").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func readsAFileAsParseReadsItsText() throws {
+        let text = "timestamp,value\r\n2014-07-01 00:00:00,1\r\n\r\n2014-07-01 00:30:00,2"
+        let path = try write(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let read = try ReplayTable.read(path: path, format: .nab)
+        #expect(read.values == [[1], [2]])
+        #expect(read.timeTexts == ["2014-07-01 00:00:00", "2014-07-01 00:30:00"])
+    }
+
+    @Test func refusesALineLongerThanTheBoundNamingItsNumberAndShowingItsStartOnly() throws {
+        let path = try write(
+            "timestamp,value\n2014-07-01 00:00:00,1\n2014-07-01 00:30:00," + String(repeating: "9", count: 3 << 20)
+        )
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try ReplayTable.read(path: path, format: .nab)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(":3: the line is longer than 1048576 bytes") && text.utf8.count < 400
+        }
+    }
+
+    @Test func refusesTimesBeyondTheYear5138() {
+        #expect(throws: ReplayError.self) {
+            try ReplayTable.parse("timestamp,value\n9e15,1\n", format: .nab, file: "x.csv")
         }
     }
 }

@@ -41,6 +41,18 @@ import VigilSimulator
         }
     }
 
+    @Test func announcesEachFaultOnceBeforeTheReadingThatShowsItWhateverTheInterval() {
+        let plant = SimulatedPlant(firstFault: 185, faultEvery: 100, horizon: 600)
+        for interval in [1, 10, 60] {
+            let announced = stride(from: 0, to: 600, by: interval).flatMap { t in
+                plant.announcements(in: t..<(t + interval)).map { (t, $0) }
+            }
+            #expect(announced.map(\.1) == plant.faults.map { .fault($0) })
+            #expect(announced.map(\.0) == plant.faults.map { $0.start / interval * interval })
+        }
+        #expect(plant.announcements(in: 185..<186).map(\.description) == ["fault injected: \(plant.faults[0])"])
+    }
+
     @Test func payloadIsJSONWithValueAndMilliseconds() {
         let payload = PlantPublisher.payload(value: 6.123456, time: Timestamp(milliseconds: 1_795_941_120_000))
         #expect(String(decoding: payload, as: UTF8.self) == #"{"v":6.1235,"ts":1795941120000}"#)

@@ -160,7 +160,8 @@ import VigilStore
             var batch = StoreBatch()
             batch.events = (0..<20).map { event("n\(written + $0)", .cleared, at: 10_000 + Int64(written + $0)) }
             do {
-                try await store.record(batch, at: Timestamp(milliseconds: 0))
+                // Recorded after the old alarm (making room goes by when events were recorded).
+                try await store.record(batch, at: Timestamp(milliseconds: 10_000 + Int64(written)))
                 written += 20
             } catch {
                 break

@@ -37,7 +37,7 @@ public struct Intake: Sendable {
         }
         let values: [PayloadDecoder.Value]
         do {
-            values = try decoder.decode(payload, as: route.format, arrival: arrival)
+            values = try decoder.decode(payload, as: route.format, arrival: arrival, maxFutureSkew: route.maxFutureSkew)
         } catch {
             return .failure(error)
         }
@@ -75,6 +75,14 @@ public struct Intake: Sendable {
             )
         }
         return .success(readings)
+    }
+
+    /// The asset a topic names and its entry, without decoding anything; nil when no route matches
+    /// or a captured name fails the name rule.
+    public func asset(of topic: String) -> (name: String, profile: Int)? {
+        guard let (route, captures) = match(topic), captures.values.allSatisfy(NamePolicy.isValid) else { return nil }
+        let asset = TopicPattern.expand(route.asset, with: captures)
+        return NamePolicy.isValid(asset) ? (asset, route.profile) : nil
     }
 
     private func match(_ topic: String) -> (SignalRoute, [String: String])? {

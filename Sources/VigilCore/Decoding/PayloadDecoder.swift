@@ -27,7 +27,21 @@ public struct PayloadDecoder: Sendable {
     ///   - payload: the raw bytes.
     ///   - format: how the bytes carry the value.
     ///   - arrival: when the payload arrived; the time of values that carry none.
+    ///   - maxFutureSkew: how far past `arrival` a time stamp may lie; nil: `limits.maxFutureSkew`.
     public func decode(
+        _ payload: [UInt8],
+        as format: PayloadFormat,
+        arrival: Timestamp,
+        maxFutureSkew: Duration? = nil
+    ) throws(Rejection)
+        -> [Value]
+    {
+        var decoder = self
+        if let maxFutureSkew { decoder.limits.maxFutureSkew = maxFutureSkew }
+        return try decoder.decodeWithLimits(payload, as: format, arrival: arrival)
+    }
+
+    private func decodeWithLimits(
         _ payload: [UInt8],
         as format: PayloadFormat,
         arrival: Timestamp

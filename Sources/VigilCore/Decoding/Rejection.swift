@@ -31,8 +31,12 @@ public enum RejectionReason: String, Sendable, Codable, CaseIterable, Hashable {
     case retained
     /// Accepting it would exceed the cap on assets per entry or signals per asset.
     case tooManySeries = "too_many_series"
-    /// Its signal already took `max_rate` readings in the last second of event time (a flood).
+    /// Its signal already took `max_rate` readings in the last second of event time, or its asset
+    /// `max_message_rate` QoS 0 messages in the last second of arrival (a flood).
     case rateLimited = "rate_limited"
+    /// Its asset is new, and its entry already admitted `new_assets_per_minute` new assets in the
+    /// last minute (a burst of invented names).
+    case tooManyNewAssets = "too_many_new_assets"
 }
 
 /// A refused payload or reading: the reason code and a human-readable detail.

@@ -4,30 +4,34 @@ import Glibc
 import Darwin
 #endif
 
-/// How forecast errors become scores.
+/// How a signal's channels become scores.
 public struct CalibrationSettings: Sendable, Hashable, Codable {
-    /// Ticks in the moving average of an error channel.
+    /// Ticks in the moving average of the error and seasonal channels.
     public var averaging: Int
-    /// Learned ticks of each channel's history that its current value is compared with.
+    /// Ticks of each channel's history that its current value is compared with.
     public var history: Int
     /// After a score, smaller raw scores within this many ticks score 0 (0: off): an excursion is
     /// reported at its onset and when it grows, not on every tick it lasts.
     public var suppression: Int
     /// Seasonal periods in ticks (a day, a week) of the "same time one period ago" channels.
     public var periods: [Int]
+    /// A seasonal channel counts only while the signal's correlation with itself one period ago is
+    /// at least this.
+    public var seasonalCorrelation: Double
     /// A value beyond everything seen by more than this share of the seen range scores through the
     /// range channel (0 turns it off).
     public var rangeTolerance: Double
-    /// Learned ticks every channel collects of its own before it scores.
+    /// Ticks every channel learns before it scores.
     public var quiet: Int
-    /// Ticks in the window of the pattern channel (0 turns it off).
-    public var patternWindow: Int
-    /// Segments the pattern window is summarised in.
+    /// Ticks in the windows of the pattern channels (empty: none).
+    public var patternWindows: [Int]
+    /// Segments a pattern window is summarised in.
     public var patternSegments: Int
-    /// Normal windows the pattern channel remembers.
+    /// Earlier windows each pattern channel remembers.
     public var patternMemory: Int
-    /// Ticks between two windows the pattern channel remembers.
-    public var patternEvery: Int
+    /// Ticks of the recent level that the shift channel compares with the seven times longer
+    /// stretch before it (0 turns it off).
+    public var shiftWindow: Int
     /// How far above its record (as a share of it) a channel scores 0.99; equal to it scores 0.5.
     public var recordMargin: Double
 
@@ -37,12 +41,13 @@ public struct CalibrationSettings: Sendable, Hashable, Codable {
         history: Int = 5000,
         suppression: Int = 500,
         periods: [Int] = [],
+        seasonalCorrelation: Double = 0.3,
         rangeTolerance: Double = 0.05,
-        quiet: Int = 300,
-        patternWindow: Int = 64,
+        quiet: Int = 150,
+        patternWindows: [Int] = [8, 32, 128],
         patternSegments: Int = 8,
         patternMemory: Int = 1000,
-        patternEvery: Int = 8,
+        shiftWindow: Int = 8,
         recordMargin: Double = 0.03
     ) {
         precondition(recordMargin > 0)
@@ -50,67 +55,64 @@ public struct CalibrationSettings: Sendable, Hashable, Codable {
         self.history = history
         self.suppression = suppression
         self.periods = periods
+        self.seasonalCorrelation = seasonalCorrelation
         self.rangeTolerance = rangeTolerance
         self.quiet = quiet
-        self.patternWindow = patternWindow
+        self.patternWindows = patternWindows
         self.patternSegments = patternSegments
         self.patternMemory = patternMemory
-        self.patternEvery = patternEvery
+        self.shiftWindow = shiftWindow
         self.recordMargin = recordMargin
     }
 }
 
-/// Turns forecast errors into calibrated scores in [0, 1].
+/// Turns what an asset's signals do into calibrated scores in [0, 1], from the first ticks.
 ///
-/// Every signal is seen through several channels, each a `RecordChannel` that compares a
-/// magnitude with its own records:
-/// - the forecast error of the model;
+/// Every signal is seen through several channels, each comparing a magnitude with its own
+/// records (`RecordChannel`, the largest value of its last `history` ticks), in engineering units:
+/// - the forecast error: of the last value until a learned model forecasts, then of the model;
 /// - for each seasonal period (a day, a week, when the tick divides it), the difference from the
-///   value one period ago (`SeasonalChannel`);
-/// - the distance of the recent window's shape from the nearest window seen in normal operation
-///   (`PatternChannel`);
+///   value one period ago, while the signal has that rhythm (`SeasonalChannel`);
+/// - the distance of the recent window's shape from the nearest shape seen before, for short and
+///   long windows (`PatternChannel`);
+/// - a change of the median level (`ShiftChannel`);
 /// - range novelty: a value beyond the range seen so far.
 ///
-/// With several signals, the root mean square of all forecast errors is one more channel. The
-/// asset's raw score is the largest ratio of any channel; with suppression it counts only when it
-/// exceeds every raw score of the last `suppression` ticks. The score grows with the ratio: 0.5 when
-/// the channel equals its record, 0.99 when it is `recordMargin` (3%) above it. While an alarm is
-/// open nothing is learned, so a lasting fault keeps scoring against the records of normal
-/// operation; what the channels saw under an alarm that has cleared is learned then, so that an
-/// excursion the asset got over does not alarm again and again.
+/// The asset's raw score is the largest ratio of any channel; with suppression it counts only when
+/// it exceeds every raw score of the last `suppression` ticks. The score grows with the ratio: 0.5
+/// when a channel equals its record, 0.99 when it is `recordMargin` (3%) above it. Every tick is
+/// learned, also under an alarm, so a lasting change becomes the new normal.
 public struct ErrorCalibrator: Sendable, Hashable, Codable {
     /// The channels of one signal.
     struct SignalChannels: Sendable, Hashable, Codable {
         var forecast: RecordChannel
         var seasonal: [SeasonalChannel]
-        var pattern: PatternChannel?
-        var lowest: Double
-        var highest: Double
-        /// The range seen while an alarm was open, learned once it has cleared.
-        var deferredRange: ClosedRange<Double>?
+        var patterns: [PatternChannel]
+        var shift: ShiftChannel?
+        var range: ClosedRange<Double>?
+        var seen = 0
+
+        init(settings: CalibrationSettings) {
+            forecast = RecordChannel(averaging: settings.averaging, history: settings.history, quiet: settings.quiet)
+            seasonal = settings.periods.map { SeasonalChannel(period: $0, settings: settings) }
+            patterns = settings.patternWindows.map { PatternChannel(window: $0, settings: settings) }
+            shift = settings.shiftWindow > 0 ? ShiftChannel(settings: settings) : nil
+        }
 
         /// The largest ratio of the signal's channels for `value` (and its forecast `error`, when
-        /// the model forecast this tick).
-        mutating func ratio(value: Double, error: Double?, rangeTolerance: Double, learn: Bool) -> Double {
-            var ratio = error.map { forecast.ratio(abs($0), learn: learn) } ?? 0
-            for season in seasonal.indices {
-                ratio = max(ratio, seasonal[season].ratio(value, learn: learn))
+        /// there was a forecast).
+        mutating func ratio(value: Double, error: Double?, settings: CalibrationSettings) -> Double {
+            var ratio = error.map { forecast.ratio(abs($0)) } ?? 0
+            for index in seasonal.indices { ratio = max(ratio, seasonal[index].ratio(value)) }
+            for index in patterns.indices { ratio = max(ratio, patterns[index].ratio(value)) }
+            if shift != nil { ratio = max(ratio, shift!.ratio(value)) }
+            if settings.rangeTolerance > 0, let range, seen >= settings.quiet {
+                let span = max(range.upperBound - range.lowerBound, 1e-12)
+                let excess = max(value - range.upperBound, range.lowerBound - value, 0) / span
+                if excess > settings.rangeTolerance { ratio = max(ratio, 1.1 + excess) }
             }
-            if pattern != nil { ratio = max(ratio, pattern!.ratio(value, learn: learn)) }
-            if rangeTolerance > 0 {
-                let span = max(highest - lowest, 1e-12)
-                let excess = max(value - highest, lowest - value, 0) / span
-                if excess > rangeTolerance { ratio = max(ratio, 1.1 + excess) }
-                // Values seen under an alarm widen the range once it has cleared.
-                let seen = deferredRange.map { min($0.lowerBound, value)...max($0.upperBound, value) }
-                if learn {
-                    lowest = min(lowest, seen?.lowerBound ?? value)
-                    highest = max(highest, seen?.upperBound ?? value)
-                    deferredRange = nil
-                } else {
-                    deferredRange = seen ?? value...value
-                }
-            }
+            range = range.map { min($0.lowerBound, value)...max($0.upperBound, value) } ?? value...value
+            seen += 1
             return ratio
         }
     }
@@ -118,41 +120,26 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
     /// The settings.
     public let settings: CalibrationSettings
     var signals: [SignalChannels]
-    var joint: RecordChannel?
     var onset: OnsetFilter
 
-    /// A calibrator that has learned the normalised training rows and the model's in-sample
-    /// forecast errors on them (`residuals`, aligned with the last rows): they fill the seasonal and
-    /// pattern memories, the seen range and the records of every channel, as if scored and learned.
-    public init(settings: CalibrationSettings, rows: [[Double]], residuals: [[Double]]) {
+    /// A calibrator for `signals` signals that has learned nothing yet.
+    public init(settings: CalibrationSettings, signals: Int) {
         self.settings = settings
         onset = OnsetFilter(horizon: settings.suppression)
-        let count = rows.first?.count ?? 0
-        signals = (0..<count).map { signal in
-            SignalChannels(
-                forecast: RecordChannel(
-                    averaging: settings.averaging,
-                    history: settings.history,
-                    quiet: settings.quiet
-                ),
-                seasonal: settings.periods.map { SeasonalChannel(period: $0, settings: settings) },
-                pattern: settings.patternWindow > 0 ? PatternChannel(settings: settings) : nil,
-                lowest: rows.map { $0[signal] }.min() ?? 0,
-                highest: rows.map { $0[signal] }.max() ?? 0,
-                deferredRange: nil
-            )
-        }
-        joint =
-            count > 1
-            ? RecordChannel(averaging: settings.averaging, history: settings.history, quiet: settings.quiet) : nil
-        let unexplained = rows.count - residuals.count
-        for (index, row) in rows.enumerated() {
-            _ = ratios(values: row, errors: index >= unexplained ? residuals[index - unexplained] : nil, learn: true)
-        }
+        self.signals = (0..<signals).map { _ in SignalChannels(settings: settings) }
     }
 
-    static func rootMeanSquare(_ errors: [Double]) -> Double {
-        (errors.reduce(0) { $0 + $1 * $1 } / Double(max(errors.count, 1))).squareRoot()
+    /// Whether any channel scores yet: the asset has left its learning phase.
+    public var isScoring: Bool { signals.contains { $0.forecast.isScoring || $0.seen > settings.quiet } }
+
+    /// A new forecaster took over: the error channels start again, having learned the forecaster's
+    /// errors on its training ticks (`residuals`, engineering units, oldest first).
+    public mutating func restartForecasts(residuals: [[Double]]) {
+        for signal in signals.indices {
+            var channel = RecordChannel(averaging: settings.averaging, history: settings.history, quiet: settings.quiet)
+            for row in residuals where signal < row.count { _ = channel.ratio(abs(row[signal])) }
+            signals[signal].forecast = channel
+        }
     }
 
     /// A channel ratio as a score: a logistic up to 0.99 at 1 + `recordMargin` (0.5 at 1), then
@@ -167,36 +154,18 @@ public struct ErrorCalibrator: Sendable, Hashable, Codable {
         return 1 - 0.01 * fraction * fraction * fraction * fraction
     }
 
-    /// Scores one tick: `values` normalised, `errors` the forecast errors (normalised). Returns each
-    /// signal's score (unsuppressed, for the contributions), the asset's score, and its level (the
-    /// score before suppression).
-    public mutating func score(
-        values: [Double],
-        errors: [Double],
-        learn: Bool
-    ) -> (signals: [Double], asset: Double, level: Double) {
-        let (signalRatios, raw) = ratios(values: values, errors: errors, learn: learn)
-        let reported = onset.filter(raw)
-        return (signalRatios.map(score(ratio:)), score(ratio: reported), score(ratio: raw))
-    }
-
-    /// Every signal's largest channel ratio, and the asset's (with the joint channel). Without
-    /// `errors` (a tick before the model's first forecast) the error channels are left out.
-    private mutating func ratios(values: [Double], errors: [Double]?, learn: Bool) -> (signals: [Double], raw: Double) {
-        var signalRatios: [Double] = []
-        signalRatios.reserveCapacity(values.count)
+    /// Scores one tick: `values` and forecast `errors` in engineering units (nil before the first
+    /// forecast). Returns each signal's score (unsuppressed, for the contributions), the asset's
+    /// score, and its level (the score before suppression).
+    public mutating func score(values: [Double], errors: [Double]?) -> (signals: [Double], asset: Double, level: Double)
+    {
+        var ratios: [Double] = []
+        ratios.reserveCapacity(values.count)
         for index in values.indices {
             // Mutated in place: a copy of the channels would copy their memories on every tick.
-            let ratio = signals[index].ratio(
-                value: values[index],
-                error: errors?[index],
-                rangeTolerance: settings.rangeTolerance,
-                learn: learn
-            )
-            signalRatios.append(ratio)
+            ratios.append(signals[index].ratio(value: values[index], error: errors?[index], settings: settings))
         }
-        var raw = signalRatios.max() ?? 0
-        if joint != nil, let errors { raw = max(raw, joint!.ratio(Self.rootMeanSquare(errors), learn: learn)) }
-        return (signalRatios, raw)
+        let raw = ratios.max() ?? 0
+        return (ratios.map(score(ratio:)), score(ratio: onset.filter(raw)), score(ratio: raw))
     }
 }

@@ -1,24 +1,32 @@
 internal import Foundation
 public import VigilNN
 
-/// The neural detector: a recurrent network per asset learns the machine's normal behaviour on
-/// the gateway and forecasts each tick; calibrated forecast errors are the score.
+/// The learning detector: every asset scores from its first ticks, and a recurrent network
+/// learned on the gateway takes over the forecast when it forecasts better.
 ///
-/// Lifecycle (`modelState`):
-/// - `learning`: ticks are collected while robust statistics score them, so the asset is never
-///   blind; after `warmup` ticks a model is trained.
-/// - `training`: BPTT runs on a background thread at nice 19 (`BackgroundTraining`), so it only
-///   takes CPU time that ingestion leaves idle, while ticks keep coming (still scored by robust
-///   statistics). The model takes over `activationDelay` ticks after training started; if it is not
-///   finished by then the detector waits for it, so when the model starts scoring depends only on
-///   event time, and a replay and the daemon agree.
-/// - `active`: the model scores every tick. Every `retrainEvery` ticks a new model is trained from
-///   the recent alarm-free ticks (ticks during an alarm are never learned), and replaces the old one
-///   the same way.
+/// With the `records` calibration (the univariate default), an `ErrorCalibrator` scores every tick
+/// from the start: the error of the last value as a forecast, the same time a day and a week ago,
+/// the shapes of the recent windows, level shifts and the seen range, each against its own
+/// records. The asset says `learning` until those channels have learned `calibration.quiet`
+/// ticks. Meanwhile the ticks are collected, and once there are `warmup` of them a network is
+/// trained in the background on the first 80% and judged on the last 20%: it takes over the
+/// forecast channel only if its errors there are smaller than the last value's. If not, it is
+/// tried again on twice the ticks.
+///
+/// With the `shift` calibration (the multivariate default), robust statistics score the asset
+/// until the first model, trained after `warmup` ticks, takes over: the calibration is made of
+/// that model's errors.
+///
+/// Lifecycle of the model (`modelState`): `learning` (collecting ticks), `training` (BPTT on a
+/// background thread at nice 19, `BackgroundTraining`, while ticks keep coming; the result is
+/// used `activationDelay` ticks after training started, waiting for it if need be, so when a model
+/// takes over depends only on event time and a replay and the daemon agree), `active` (the model
+/// forecasts every tick; every `retrainEvery` ticks a new one is trained from the recent ticks
+/// that raised no alarm, and replaces it the same way).
 public struct LSTMDetector: Detector {
     /// Tuning of the detector.
     public struct Settings: Sendable, Hashable {
-        /// Alarm-free ticks collected before the first training.
+        /// Ticks collected before the first training.
         public var warmup: Int
         /// Ticks between training start and the new model taking over.
         public var activationDelay: Int
@@ -28,26 +36,26 @@ public struct LSTMDetector: Detector {
         public var history: Int
         /// The network and its training.
         public var forecast: ForecastSettings
-        /// How errors become scores: records with onset suppression (univariate default) or
-        /// lasting shifts (multivariate default).
+        /// How the asset is scored: records of several channels, reported at their onset
+        /// (univariate default), or lasting shifts of the model's errors (multivariate default).
         public var method: CalibrationMethod
         /// Settings of the `records` calibration.
         public var calibration: CalibrationSettings
         /// Settings of the `shift` calibration.
         public var shift: ShiftCalibrator.Settings
-        /// The robust statistics used while there is no model (and for stuck sensors).
+        /// The robust statistics: the score before the first model (`shift`), and stuck sensors.
         public var fallback: RobustStatisticsDetector.Settings
         /// Per-signal deviation from the forecast below which the signal scores 0 (engineering units).
         public var minDeviation: [String: Double]
-        /// Whether "the same time yesterday" is a channel of the score, when the tick divides a day
-        /// and a day of ticks fits in the warm-up.
+        /// Whether "the same time a day and a week ago" are channels of the `records` calibration,
+        /// where the tick divides those periods.
         public var seasonal: Bool
 
         /// Creates settings.
         public init(
             warmup: Int = 500,
-            activationDelay: Int = 20,
-            retrainEvery: Int = 0,
+            activationDelay: Int = 10,
+            retrainEvery: Int = 10_000,
             history: Int = 2000,
             forecast: ForecastSettings = ForecastSettings(),
             method: CalibrationMethod = .records,
@@ -72,11 +80,11 @@ public struct LSTMDetector: Detector {
         }
     }
 
-    /// How forecast errors become scores.
+    /// How an asset is scored.
     public enum CalibrationMethod: String, Sendable, Hashable, Codable {
-        /// `ErrorCalibrator`: new records of the error, reported at their onset.
+        /// `ErrorCalibrator`: new records of several channels, from the first ticks.
         case records
-        /// `ShiftCalibrator`: lasting bias or energy of the error.
+        /// `ShiftCalibrator`: lasting bias or energy of the model's errors.
         case shift
     }
 
@@ -88,20 +96,29 @@ public struct LSTMDetector: Detector {
 
     /// Where the asset's model is in its lifecycle.
     public enum ModelState: String, Sendable, Hashable, Codable {
-        /// Collecting warm-up data.
+        /// Collecting ticks to train on.
         case learning
         /// A model is being trained.
         case training
-        /// A model scores every tick.
+        /// A model forecasts every tick.
         case active
     }
 
-    /// A model trained from a snapshot of ticks, with the normalised ticks and the errors it made
-    /// on them.
+    /// A model trained from a snapshot of ticks, with its errors on them.
     struct Trained: Sendable {
         var model: ForecastModel
-        var normalizedRows: [[Double]]
+        /// The model's errors on the ticks, normalised, from the first it forecast.
         var residuals: [[Double]]
+        /// Mean absolute error on the held-out ticks, in each signal's spread (nil: none held out).
+        var validationError: Double?
+        /// The same for the last value as the forecast.
+        var naiveError: Double?
+
+        /// Whether the model forecasts the held-out ticks better than the last value does.
+        var beatsLastValue: Bool {
+            guard let validationError, let naiveError else { return true }
+            return validationError < naiveError
+        }
     }
 
     /// A training run in flight.
@@ -119,15 +136,19 @@ public struct LSTMDetector: Detector {
     public let settings: Settings
     private var fallback: RobustStatisticsDetector
     private var model: ForecastModel?
-    private var calibrator: Calibration?
+    private var calibration: Calibration?
     private var history: [[Double]] = []
     /// The last `settings.history` ticks kept for training.
     private var recentHistory: [[Double]] { Array(history.suffix(settings.history)) }
     private var run: Run?
     private var ticks = 0
     private var lastTraining = 0
+    /// The tick count from which a model may be trained again after one that did not beat the
+    /// last value.
+    private var nextAttempt = 0
+    /// The previous tick's values: the forecast before a model takes over.
+    private var previous: [Double]?
     private var stuckReported = false
-    private var fallbackOnset: OnsetFilter
 
     /// The longest seasonal period, in ticks, that gets a channel: a week of 1-minute ticks (the
     /// channel keeps a period of values per signal).
@@ -138,10 +159,11 @@ public struct LSTMDetector: Detector {
         var settings = settings
         if settings.seasonal, settings.calibration.periods.isEmpty {
             settings.calibration.periods = Self.seasonalPeriods(tick: tick)
+        } else if !settings.seasonal {
+            settings.calibration.periods = []
         }
         self.settings = settings
         fallback = RobustStatisticsDetector(settings: settings.fallback)
-        fallbackOnset = OnsetFilter(horizon: settings.calibration.suppression)
     }
 
     /// A day and a week in ticks, where the tick divides them and the period is at most
@@ -157,12 +179,22 @@ public struct LSTMDetector: Detector {
         }
     }
 
-    public var name: String { model == nil ? fallback.name : "lstm" }
+    public var name: String {
+        if model != nil { return "lstm" }
+        return settings.method == .records ? "streaming" : fallback.name
+    }
 
-    public var phase: DetectorPhase { model != nil ? .active : fallback.phase }
+    public var phase: DetectorPhase { isLearning ? (settings.method == .shift ? fallback.phase : .learning) : .active }
 
-    /// Learning until the first model scores.
-    public var isLearning: Bool { model == nil }
+    /// Learning until the asset scores with its own calibration: the channels have learned their
+    /// first ticks (`records`), or the first model scores (`shift`).
+    public var isLearning: Bool {
+        switch calibration {
+        case .records(let records)?: !records.isScoring
+        case .shift?: false
+        case nil: true
+        }
+    }
 
     /// The model's lifecycle state.
     public var modelState: ModelState { model != nil ? .active : (run != nil ? .training : .learning) }
@@ -170,80 +202,70 @@ public struct LSTMDetector: Detector {
     public var modelLifecycle: ModelState? { modelState }
 
     public mutating func score(_ tick: Tick, alarmOpen: Bool) async -> Detection {
+        if let previous, previous.count != tick.values.count {
+            // The asset gained a signal: what was learned of the others alone no longer fits.
+            acceptNewNormal()
+        }
         ticks += 1
         if let pending = run, ticks >= pending.activateAt {
             await activate(pending)
         }
-        // Before the first model every tick is warm-up data, normal by definition.
-        let fallbackDetection = fallback.scoreNow(tick, normal: model == nil)
+        if settings.method == .records && calibration == nil {
+            calibration = .records(ErrorCalibrator(settings: settings.calibration, signals: tick.values.count))
+        }
+        // The warm-up's ticks are normal by definition: a flat run that ends then is learned as
+        // normal, even one the stuck-sensor rule called stuck.
+        let fallbackDetection = fallback.scoreNow(tick, normal: ticks <= settings.warmup)
         var detection = fallbackDetection
-        // Like the model's records calibration, the robust statistics report an excursion at its
-        // onset; the level keeps an alarm open while it lasts.
-        if settings.method == .records {
-            detection.score = fallbackOnset.filter(fallbackDetection.score)
-        }
-        if var current = model, var calibration = calibrator {
-            // The locals become the only references, so that scoring mutates the model's state and
-            // the calibration's memories in place instead of copying them on every tick.
-            model = nil
-            calibrator = nil
-            let expected = (0..<tick.values.count).map { current.expected(signal: $0) ?? tick.values[$0] }
-            if let errors = current.observe(tick.values) {
-                let signalScores: [Double]
-                let assetScore: Double
-                let level: Double
-                switch consume calibration {
-                case .records(var records):
-                    (signalScores, assetScore, level) = records.score(
-                        values: tick.values.indices.map { current.normalizer.normalize(tick.values[$0], signal: $0) },
-                        errors: errors,
-                        learn: !alarmOpen
-                    )
-                    calibration = .records(records)
-                case .shift(var shift):
-                    (signalScores, assetScore) = shift.score(errors: errors, learn: !alarmOpen)
-                    level = assetScore
-                    calibration = .shift(shift)
+        if var current = calibration {
+            // The local becomes the only reference, so that scoring mutates the channels'
+            // memories in place instead of copying them on every tick.
+            calibration = nil
+            let expected = (0..<tick.values.count).map {
+                model?.expected(signal: $0) ?? previous?[$0] ?? tick.values[$0]
+            }
+            var scores: (signals: [Double], asset: Double, level: Double)?
+            switch consume current {
+            case .records(var records):
+                let errors: [Double]?
+                if model != nil {
+                    errors = model!.observe(tick.values).map { normalised in
+                        normalised.indices.map { normalised[$0] * model!.normalizer.scales[$0] }
+                    }
+                } else {
+                    errors = previous.map { previous in tick.values.indices.map { tick.values[$0] - previous[$0] } }
                 }
-                var contributions: [SignalContribution] = []
-                for (index, signal) in tick.signals.enumerated() {
-                    var score = signalScores[index]
-                    if abs(tick.values[index] - expected[index]) <= settings.minDeviation[signal] ?? 0 { score = 0 }
-                    contributions.append(
-                        SignalContribution(
-                            signal: signal,
-                            value: tick.values[index],
-                            expected: expected[index],
-                            score: score
-                        )
-                    )
+                scores = records.score(values: tick.values, errors: errors)
+                current = .records(records)
+            case .shift(var shift):
+                if let errors = model?.observe(tick.values) {
+                    let (signalScores, assetScore) = shift.score(errors: errors, learn: !alarmOpen)
+                    scores = (signalScores, assetScore, assetScore)
                 }
-                contributions.sort { $0.score > $1.score }
-                let top = contributions.first?.score ?? 0
-                // Every signal inside its minimum deviation: the asset scores 0 whatever the ratios say.
-                let gated = !settings.minDeviation.isEmpty && top == 0
-                detection = Detection(
-                    score: gated ? 0 : assetScore,
-                    level: gated ? 0 : level,
-                    kind: .anomaly,
-                    contributions: contributions
+                current = .shift(shift)
+            }
+            calibration = current
+            if let scores {
+                detection = Self.detection(
+                    tick: tick,
+                    expected: expected,
+                    scores: scores,
+                    minDeviation: settings.minDeviation
                 )
-            }
-            model = current
-            calibrator = calibration
-            // A stuck sensor is the robust detector's finding, whatever the model says; like the
-            // model's excursions it is scored at its onset and keeps its level while it lasts.
-            if fallbackDetection.kind == .sensorFault {
-                detection = fallbackDetection
-                if stuckReported { detection.score = 0 }
-                stuckReported = true
-            } else {
-                stuckReported = false
+                // A stuck sensor is the robust detector's finding, whatever the calibration says;
+                // like other excursions it is scored at its onset and keeps its level while it lasts.
+                if fallbackDetection.kind == .sensorFault {
+                    detection = fallbackDetection
+                    if stuckReported { detection.score = 0 }
+                    stuckReported = true
+                } else {
+                    stuckReported = false
+                }
             }
         }
-        // Before the first model, every tick is warm-up data: the robust statistics' alarms are too
-        // coarse to decide what is normal, and freezing on them could keep the asset from ever
-        // getting a model. Once a model scores, ticks under an alarm are never learned.
+        previous = tick.values
+        // The model never learns a tick under an alarm (it must not learn a fault as normal); before
+        // the first model every tick is warm-up data.
         if !alarmOpen || model == nil {
             history.append(tick.values)
             // Trimmed in bulk (amortised O(1) per tick); readers take the last `settings.history`.
@@ -253,30 +275,60 @@ public struct LSTMDetector: Detector {
         if run == nil && (!alarmOpen || model == nil) {
             let due =
                 model == nil
-                ? history.count >= settings.warmup
+                ? history.count >= settings.warmup && ticks >= nextAttempt
                 : settings.retrainEvery > 0 && ticks - lastTraining >= settings.retrainEvery
             if due { startTraining() }
         }
-        // The score reports the onset of an excursion; while an alarm is open, that excursion has
-        // been reported, and the level alone keeps the alarm open or clears it.
+        // The records score reports the onset of an excursion; while an alarm is open, that
+        // excursion has been reported, and the level alone keeps the alarm open or clears it.
         if alarmOpen && settings.method == .records { detection.score = 0 }
         return detection
+    }
+
+    /// The detection of a scored tick: per-signal contributions, strongest first, each gated by its
+    /// signal's `minDeviation`.
+    private static func detection(
+        tick: Tick,
+        expected: [Double],
+        scores: (signals: [Double], asset: Double, level: Double),
+        minDeviation: [String: Double]
+    ) -> Detection {
+        var contributions: [SignalContribution] = []
+        for (index, signal) in tick.signals.enumerated() {
+            var score = scores.signals[index]
+            if abs(tick.values[index] - expected[index]) <= minDeviation[signal] ?? 0 { score = 0 }
+            contributions.append(
+                SignalContribution(signal: signal, value: tick.values[index], expected: expected[index], score: score)
+            )
+        }
+        contributions.sort { $0.score > $1.score }
+        // Every signal inside its minimum deviation: the asset scores 0 whatever the ratios say.
+        let gated = !minDeviation.isEmpty && (contributions.first?.score ?? 0) == 0
+        return Detection(
+            score: gated ? 0 : scores.asset,
+            level: gated ? 0 : scores.level,
+            kind: .anomaly,
+            contributions: contributions
+        )
     }
 
     public mutating func acceptNewNormal() {
         run?.task.cancel()
         run = nil
         model = nil
-        calibrator = nil
+        calibration = nil
         history = []
+        previous = nil
+        nextAttempt = 0
+        ticks = 0
+        lastTraining = 0
         fallback.acceptNewNormal()
     }
 
     private mutating func startTraining() {
         let rows = recentHistory
-        let forecast = settings.forecast
         run = Run(
-            task: Self.trainingTask(rows: rows, settings: forecast),
+            task: Self.trainingTask(rows: rows, settings: settings),
             rows: rows,
             activateAt: ticks + max(settings.activationDelay, 1),
             since: []
@@ -284,9 +336,11 @@ public struct LSTMDetector: Detector {
         lastTraining = ticks
     }
 
-    static func trainingTask(rows: [[Double]], settings: ForecastSettings) -> Task<Trained, Never> {
-        Task.detached(priority: .utility) {
-            await BackgroundTraining.run { Self.train(rows: rows, settings: settings) }
+    static func trainingTask(rows: [[Double]], settings: Settings) -> Task<Trained, Never> {
+        let forecast = settings.forecast
+        let holdout = settings.method == .records
+        return Task.detached(priority: .utility) {
+            await BackgroundTraining.run { Self.train(rows: rows, settings: forecast, holdout: holdout) }
         }
     }
 
@@ -299,52 +353,51 @@ public struct LSTMDetector: Detector {
             var activateAt: Int
             var since: [[Double]]
         }
-        var version = 2
-        var signals: Int?
+        var version = 3
         var fallback: RobustStatisticsDetector.Snapshot
-        var fallbackOnset: OnsetFilter
         var model: ForecastModel.Snapshot?
-        var calibrator: Calibration?
+        var calibration: Calibration?
         var history: [[Double]]
         var pending: Pending?
         var ticks: Int
         var lastTraining: Int
+        var nextAttempt: Int
+        var previous: [Double]?
         var stuckReported: Bool
     }
 
     public func snapshot() -> [UInt8]? {
         let snapshot = Snapshot(
-            signals: model?.signals,
             fallback: fallback.learned,
-            fallbackOnset: fallbackOnset,
             model: model?.snapshot,
-            calibrator: calibrator,
+            calibration: calibration,
             history: recentHistory,
             pending: run.map { Snapshot.Pending(rows: $0.rows, activateAt: $0.activateAt, since: $0.since) },
             ticks: ticks,
             lastTraining: lastTraining,
+            nextAttempt: nextAttempt,
+            previous: previous,
             stuckReported: stuckReported
         )
         return try? Array(JSONEncoder().encode(snapshot))
     }
 
     public mutating func restore(snapshot bytes: [UInt8]) -> Bool {
-        guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(bytes)), snapshot.version == 2 else {
+        guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(bytes)), snapshot.version == 3 else {
             return false
         }
-        switch (snapshot.calibrator, settings.method) {
+        switch (snapshot.calibration, settings.method) {
         case (.records?, .records), (.shift?, .shift), (nil, _): break
         default: return false  // the calibration was changed in the configuration: learn again
         }
         fallback.learned = snapshot.fallback
-        fallbackOnset = snapshot.fallbackOnset
         model = snapshot.model.map(ForecastModel.init(snapshot:))
-        calibrator = snapshot.calibrator
+        calibration = snapshot.calibration
         history = snapshot.history
         run?.task.cancel()
         run = snapshot.pending.map { pending in
             Run(
-                task: Self.trainingTask(rows: pending.rows, settings: settings.forecast),
+                task: Self.trainingTask(rows: pending.rows, settings: settings),
                 rows: pending.rows,
                 activateAt: pending.activateAt,
                 since: pending.since
@@ -352,6 +405,8 @@ public struct LSTMDetector: Detector {
         }
         ticks = snapshot.ticks
         lastTraining = snapshot.lastTraining
+        nextAttempt = snapshot.nextAttempt
+        previous = snapshot.previous
         stuckReported = snapshot.stuckReported
         return true
     }
@@ -359,30 +414,52 @@ public struct LSTMDetector: Detector {
     private mutating func activate(_ pending: Run) async {
         var trained = await pending.task.value
         run = nil
-        var rows = trained.normalizedRows
+        guard trained.beatsLastValue else {
+            // Not yet better than the last value: try again on twice the ticks.
+            nextAttempt = ticks + pending.rows.count
+            return
+        }
         var residuals = trained.residuals
         for row in pending.since {
             if let errors = trained.model.observe(row) { residuals.append(errors) }
-            rows.append(row.indices.map { trained.model.normalizer.normalize(row[$0], signal: $0) })
         }
         model = trained.model
         switch settings.method {
         case .records:
-            calibrator = .records(ErrorCalibrator(settings: settings.calibration, rows: rows, residuals: residuals))
+            guard case .records(var records)? = calibration else { return }
+            let scales = trained.model.normalizer.scales
+            records.restartForecasts(residuals: residuals.map { row in row.indices.map { row[$0] * scales[$0] } })
+            calibration = .records(records)
         case .shift:
-            calibrator = .shift(ShiftCalibrator(settings: settings.shift, residuals: residuals))
+            calibration = .shift(ShiftCalibrator(settings: settings.shift, residuals: residuals))
         }
     }
 
     /// Trains on `rows` and runs the model over them, so that its state and forecast are current
-    /// and its in-sample errors can seed the calibration.
-    static func train(rows: [[Double]], settings: ForecastSettings) -> Trained {
-        var model = ForecastModel.train(rows: rows, settings: settings)
+    /// and its errors can seed the calibration. With `holdout`, the model is trained on the first
+    /// 80% of the rows only and its errors on the rest are compared with the last value's.
+    static func train(rows: [[Double]], settings: ForecastSettings, holdout: Bool) -> Trained {
+        let cut = holdout ? rows.count - max(rows.count / 5, 1) : rows.count
+        var model = ForecastModel.train(rows: Array(rows[..<cut]), settings: settings)
         var residuals: [[Double]] = []
+        var validation = 0.0
+        var naive = 0.0
         for (index, row) in rows.enumerated() {
-            if let errors = model.observe(row), index >= min(16, rows.count / 4) { residuals.append(errors) }
+            guard let errors = model.observe(row) else { continue }
+            if index >= min(16, rows.count / 4) { residuals.append(errors) }
+            if index >= cut {
+                for signal in row.indices {
+                    validation += abs(errors[signal])
+                    naive += abs(row[signal] - rows[index - 1][signal]) / model.normalizer.scales[signal]
+                }
+            }
         }
-        let normalized = rows.map { row in row.indices.map { model.normalizer.normalize(row[$0], signal: $0) } }
-        return Trained(model: model, normalizedRows: normalized, residuals: residuals)
+        let held = cut < rows.count
+        return Trained(
+            model: model,
+            residuals: residuals,
+            validationError: held ? validation : nil,
+            naiveError: held ? naive : nil
+        )
     }
 }

@@ -1,11 +1,11 @@
-/// How unlike everything seen in normal operation the recent shape of a signal is.
+/// How unlike everything seen before the recent shape of a signal is.
 ///
-/// The last `window` normalised values are summarised as the means of `segments` equal segments
-/// (a piecewise aggregate approximation). The channel's magnitude is the root-mean-square distance
-/// from that summary to the nearest summary in a memory of normal windows, scored as a
-/// `RecordChannel`. A window joins the memory `window` ticks after it ended (so that a shape never
-/// matches an overlapping copy of itself), every `patternEvery`-th tick; while an alarm is open
-/// windows wait and join once it has cleared. The memory keeps the newest `patternMemory` windows.
+/// The last `window` values are summarised as the means of `segments` equal segments (a piecewise
+/// aggregate approximation). The channel's magnitude is the root-mean-square distance from that
+/// summary to the nearest summary in a memory of earlier windows, scored as a `RecordChannel`. A
+/// window joins the memory `window` ticks after it ended (so that a shape never matches an
+/// overlapping copy of itself), every `window / segments`-th tick; the memory keeps the newest
+/// `capacity` windows. Several channels of different windows see short and long shapes.
 struct PatternChannel: Sendable, Hashable, Codable {
     let window: Int
     let segments: Int
@@ -15,52 +15,50 @@ struct PatternChannel: Sendable, Hashable, Codable {
     private var values: [Double]
     private var next = 0
     private var filled = 0
-    /// Summaries of normal windows, `segments` floats each, in a ring of `capacity`.
+    /// Subtracted from every summary before it is stored as `Float`, so that a signal far from 0
+    /// (a counter at 10⁹) keeps the precision of its variations.
+    private var offset: Double?
+    /// Summaries of earlier windows, `segments` floats each, in a ring of `capacity`.
     private var memory: [Float] = []
     private var stored = 0
     /// Summaries of recent windows (nil: not kept) waiting to join the memory, oldest first.
     private var pending: [[Double]?] = []
-    /// Windows that left `pending` while an alarm was open, remembered once it has cleared.
-    private var deferred: [[Double]] = []
     private var pendingHead = 0
     private var ticks = 0
     private var channel: RecordChannel
 
-    init(settings: CalibrationSettings) {
-        precondition(settings.patternWindow >= settings.patternSegments && settings.patternSegments > 0)
-        window = settings.patternWindow
+    init(window: Int, settings: CalibrationSettings) {
+        precondition(window >= settings.patternSegments && settings.patternSegments > 0)
+        self.window = window
         segments = settings.patternSegments
-        every = max(settings.patternEvery, 1)
+        every = max(window / settings.patternSegments, 1)
         capacity = max(settings.patternMemory, 1)
         values = Array(repeating: 0, count: window)
         channel = RecordChannel(averaging: 1, history: settings.history, quiet: settings.quiet)
     }
 
-    /// The record ratio of the distance from the recent window to the nearest normal one.
-    mutating func ratio(_ value: Double, learn: Bool) -> Double {
-        guard let summary = advance(value, learn: learn), stored > 0 else {
-            return channel.ratio(0, learn: false)
-        }
-        return channel.ratio(nearestDistance(summary), learn: learn)
+    /// Whether the channel has learned enough to score.
+    var isScoring: Bool { channel.isScoring }
+
+    /// The record ratio of the distance from the recent window to the nearest remembered one (0
+    /// until a window has joined the memory).
+    mutating func ratio(_ value: Double) -> Double {
+        guard let summary = advance(value), stored > 0 else { return 0 }
+        return channel.ratio(nearestDistance(summary))
     }
 
     /// Takes a value in; returns the summary of the window that ends with it (nil until full).
-    private mutating func advance(_ value: Double, learn: Bool) -> [Double]? {
+    private mutating func advance(_ value: Double) -> [Double]? {
         values[next] = value
         next = (next + 1) % window
         filled = min(filled + 1, window)
         ticks += 1
         guard filled == window else { return nil }
         let summary = summarise()
+        if offset == nil { offset = summary.reduce(0, +) / Double(segments) }
         pending.append(ticks % every == 0 ? summary : nil)
-        if learn {
-            for old in deferred { remember(old) }
-            deferred.removeAll()
-        }
         if pending.count - pendingHead > window {
-            if let old = pending[pendingHead] {
-                if learn { remember(old) } else if deferred.count < capacity { deferred.append(old) }
-            }
+            if let old = pending[pendingHead] { remember(old) }
             pendingHead += 1
             if pendingHead > 64 && pendingHead * 2 > pending.count {
                 pending.removeFirst(pendingHead)
@@ -77,7 +75,7 @@ struct PatternChannel: Sendable, Hashable, Codable {
         var summary = [Double](repeating: 0, count: segments)
         for segment in 0..<segments {
             var sum = 0.0
-            for offset in 0..<length { sum += values[(next + skip + segment * length + offset) % window] }
+            for position in 0..<length { sum += values[(next + skip + segment * length + position) % window] }
             summary[segment] = sum / Double(length)
         }
         return summary
@@ -85,28 +83,33 @@ struct PatternChannel: Sendable, Hashable, Codable {
 
     private mutating func remember(_ summary: [Double]) {
         let slot = stored % capacity
+        let base = offset ?? 0
         if memory.count < capacity * segments {
-            memory.append(contentsOf: summary.map(Float.init))
+            memory.append(contentsOf: summary.map { Float($0 - base) })
         } else {
-            for index in 0..<segments { memory[slot * segments + index] = Float(summary[index]) }
+            for index in 0..<segments { memory[slot * segments + index] = Float(summary[index] - base) }
         }
         stored += 1
     }
 
     private func nearestDistance(_ summary: [Double]) -> Double {
         let entries = min(stored, capacity)
-        var best = Double.infinity
+        let base = offset ?? 0
+        let query = summary.map { Float($0 - base) }
+        var best = Float.infinity
         memory.withUnsafeBufferPointer { memory in
-            for entry in 0..<entries {
-                var sum: Float = 0
-                let base = entry * segments
-                for index in 0..<segments {
-                    let difference = memory[base + index] - Float(summary[index])
-                    sum += difference * difference
+            query.withUnsafeBufferPointer { query in
+                for entry in 0..<entries {
+                    var sum: Float = 0
+                    let start = entry * segments
+                    for index in 0..<segments {
+                        let difference = memory[start + index] - query[index]
+                        sum += difference * difference
+                    }
+                    best = min(best, sum)
                 }
-                best = min(best, Double(sum))
             }
         }
-        return (best / Double(segments)).squareRoot()
+        return (Double(best) / Double(segments)).squareRoot()
     }
 }

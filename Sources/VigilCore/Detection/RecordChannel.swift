@@ -53,12 +53,11 @@ struct OnsetFilter: Sendable, Hashable, Codable {
 }
 
 /// One view of how unusual a tick is: a magnitude (an error, a distance) averaged over the last
-/// `averaging` ticks and divided by the largest average of the last `history` learned ticks. A
-/// ratio above 1 is a new record. The channel learns its own records for `quiet` ticks before it
-/// scores. While an alarm is open it learns nothing, so a lasting fault keeps scoring against the
-/// records of normal operation; the averages it saw meanwhile are learned once the alarm has
-/// cleared (the newest `history` of them), so an excursion the asset got over is not news the
-/// next time.
+/// `averaging` ticks and divided by the largest average of the last `history` ticks. A ratio
+/// above 1 is a new record. The channel learns its own records for `quiet` ticks before it scores.
+/// It learns every tick, also under an alarm: a change that lasts becomes part of the records, so
+/// the channel adapts to a new normal as HTM's likelihood does, and an excursion the asset got
+/// over is not news the next time.
 struct RecordChannel: Sendable, Hashable, Codable {
     private var recent: [Double]
     private var next = 0
@@ -66,8 +65,6 @@ struct RecordChannel: Sendable, Hashable, Codable {
     private var sum = 0.0
     private var record: SlidingMaximum
     private var learned = 0
-    /// Averages seen while an alarm was open, learned once it has cleared.
-    private var deferred: [Double] = []
     let quiet: Int
 
     init(averaging: Int, history: Int, quiet: Int) {
@@ -79,27 +76,20 @@ struct RecordChannel: Sendable, Hashable, Codable {
     /// Whether the channel has learned enough to score.
     var isScoring: Bool { learned >= quiet }
 
-    /// The average of the magnitudes over the last ticks divided by its record (0 while quiet).
-    mutating func ratio(_ magnitude: Double, learn: Bool) -> Double {
+    /// The average of the magnitudes over the last ticks divided by its record (0 while quiet);
+    /// the average then joins the records.
+    mutating func ratio(_ magnitude: Double) -> Double {
         if filled == recent.count { sum -= recent[next] } else { filled += 1 }
         recent[next] = magnitude
         sum += magnitude
         next = (next + 1) % recent.count
         // Recomputed now and then, so that rounding errors of the running sum cannot pile up.
         if next == 0 { sum = recent[0..<filled].reduce(0, +) }
-        let average = sum / Double(filled)
+        let average = max(sum / Double(filled), 0)
         let reference = record.maximum() ?? 0
         let result = isScoring && reference > 0 ? average / reference : 0
-        if learn {
-            for value in deferred { record.push(value) }
-            learned += deferred.count + 1
-            deferred.removeAll()
-            record.push(average)
-        } else {
-            deferred.append(average)
-            // Only the newest `history` can still be part of the record; drop the rest in bulk.
-            if deferred.count >= 2 * record.horizon { deferred.removeFirst(deferred.count - record.horizon) }
-        }
+        record.push(average)
+        learned += 1
         return result
     }
 }

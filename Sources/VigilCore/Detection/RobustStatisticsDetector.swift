@@ -28,16 +28,16 @@ public struct RobustStatisticsDetector: Detector {
         /// Per-signal deviation below which the score is 0, in engineering units.
         public var minDeviation: [String: Double]
 
-        /// Creates settings; the defaults suit a 1 s tick.
+        /// Creates settings; the warm-up is half the window unless given.
         public init(
             window: Int = 120,
-            warmup: Int = 60,
+            warmup: Int? = nil,
             zScale: Double = 2,
             stuckAfter: Int = 30,
             minDeviation: [String: Double] = [:]
         ) {
             self.window = window
-            self.warmup = warmup
+            self.warmup = warmup ?? window / 2
             self.zScale = zScale
             self.stuckAfter = stuckAfter
             self.minDeviation = minDeviation

@@ -30,14 +30,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
-    /// The timestamp moved forward by a duration.
+    /// The timestamp moved forward by a duration, saturating at the ends of the range (never traps).
     public static func + (lhs: Timestamp, rhs: Duration) -> Timestamp {
-        Timestamp(milliseconds: lhs.milliseconds + rhs.wholeMilliseconds)
+        let (sum, overflow) = lhs.milliseconds.addingReportingOverflow(rhs.wholeMilliseconds)
+        return Timestamp(milliseconds: overflow ? (rhs > .zero ? .max : .min) : sum)
     }
 
-    /// The timestamp moved back by a duration.
+    /// The timestamp moved back by a duration, saturating at the ends of the range (never traps).
     public static func - (lhs: Timestamp, rhs: Duration) -> Timestamp {
-        Timestamp(milliseconds: lhs.milliseconds - rhs.wholeMilliseconds)
+        let (difference, overflow) = lhs.milliseconds.subtractingReportingOverflow(rhs.wholeMilliseconds)
+        return Timestamp(milliseconds: overflow ? (rhs > .zero ? .min : .max) : difference)
     }
 
     public var description: String { iso8601 }
@@ -53,9 +55,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 }
 
 extension Duration {
-    /// The duration in whole milliseconds (truncated).
+    /// The duration in whole milliseconds (truncated), saturating beyond the range of `Int64`.
     public var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return seconds > 0 ? .max : .min }
+        let (total, overflowed) = milliseconds.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return overflowed ? (seconds > 0 ? .max : .min) : total
     }
 }

@@ -18,8 +18,8 @@ public enum DetectorChoice: Hashable, Sendable {
 public struct AssetProfile: Hashable, Sendable {
     /// The entry's name as configured (may be a template such as `{asset}`).
     public var name: String
-    /// Grid spacing of the asset's ticks.
-    public var tick: Duration
+    /// Grid spacing of the asset's ticks; nil: the spacing of its readings.
+    public var tick: Duration?
     /// Ticks a signal's last value is held when it stops reporting.
     public var maxHold: Int
     /// Most distinct assets this entry may create from topic captures.
@@ -38,7 +38,7 @@ public struct AssetProfile: Hashable, Sendable {
     /// Creates a profile.
     public init(
         name: String,
-        tick: Duration = .seconds(1),
+        tick: Duration? = .seconds(1),
         maxHold: Int = 5,
         maxAssets: Int = 1000,
         maxSignals: Int = 64,

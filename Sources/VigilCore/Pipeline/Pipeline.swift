@@ -10,8 +10,12 @@
 /// ```
 public struct Pipeline: Sendable {
     private struct AssetRuntime: Sendable {
+        var profile: Int
         var aligner: AssetAligner
-        var detector: any Detector
+        /// Nil until the asset's tick is known (from the readings, when none is configured).
+        var detector: (any Detector)?
+        /// Whether the readings' spacing has been reported (`PipelineOutput.tickFound`).
+        var spacingReported = false
         var alarm: AlarmStateMachine
         var state: AssetState?
     }
@@ -62,7 +66,7 @@ public struct Pipeline: Sendable {
     public func detectorSnapshots() -> [String: [UInt8]] {
         var snapshots: [String: [UInt8]] = [:]
         for (name, runtime) in assets {
-            if let snapshot = runtime.detector.snapshot() { snapshots[name] = snapshot }
+            if let snapshot = runtime.detector?.snapshot() ?? restoredDetectors[name] { snapshots[name] = snapshot }
         }
         return snapshots
     }
@@ -91,8 +95,9 @@ public struct Pipeline: Sendable {
         var census = Census()
         for runtime in assets.values {
             if let state = runtime.state { census.states[state, default: 0] += 1 }
-            census.detectors[runtime.detector.name, default: 0] += 1
-            if let model = runtime.detector.modelLifecycle { census.models[model, default: 0] += 1 }
+            guard let detector = runtime.detector else { continue }
+            census.detectors[detector.name, default: 0] += 1
+            if let model = detector.modelLifecycle { census.models[model, default: 0] += 1 }
         }
         return census
     }
@@ -100,6 +105,34 @@ public struct Pipeline: Sendable {
     /// The open alarm of an asset, if any.
     public func openAlarm(of asset: String) -> AlarmStateMachine.OpenAlarm? {
         assets[asset]?.alarm.openAlarm
+    }
+
+    /// Whether the asset has an open alarm, also one restored from an earlier run and not yet seen.
+    public func hasOpenAlarm(_ asset: String) -> Bool {
+        assets[asset].map { $0.alarm.openAlarm != nil } ?? (restoredAlarms[asset] != nil)
+    }
+
+    /// The asset's tick: the configured one, or the spacing of its readings once known.
+    public func tick(of asset: String) -> Duration? { assets[asset]?.aligner.tick }
+
+    /// Whether the pipeline holds the asset (has seen a reading of it).
+    public func holds(_ asset: String) -> Bool { assets[asset] != nil }
+
+    /// How many assets the entry `profile` holds.
+    public func assetCount(profile: Int) -> Int {
+        profiles.indices.contains(profile) ? assetsPerProfile[profile] : 0
+    }
+
+    /// Forgets an asset: its aligner, detector and alarm, and what an earlier run left for it, so
+    /// that a later reading starts it afresh. An asset with an open alarm is kept.
+    /// - Returns: whether the asset was forgotten.
+    @discardableResult
+    public mutating func forget(_ asset: String) -> Bool {
+        guard !hasOpenAlarm(asset) else { return false }
+        if let runtime = assets.removeValue(forKey: asset) { assetsPerProfile[runtime.profile] -= 1 }
+        restoredDetectors[asset] = nil
+        restoredSignalTimes[asset] = nil
+        return true
     }
 
     /// Processes one reading.
@@ -127,8 +160,9 @@ public struct Pipeline: Sendable {
             }
             startPrognosis(of: reading.asset, profile: reading.profile)
             assets[reading.asset] = AssetRuntime(
+                profile: reading.profile,
                 aligner: aligner,
-                detector: profile.detector.makeDetector(tick: profile.tick),
+                detector: profile.tick.map { profile.detector.makeDetector(tick: $0) },
                 alarm: AlarmStateMachine(asset: reading.asset, policy: profile.alarm),
                 state: nil
             )
@@ -136,17 +170,31 @@ public struct Pipeline: Sendable {
         // Mutate a copy so that a rejected reading leaves no trace.
         var runtime = assets[reading.asset]!
         let ticks = try runtime.aligner.add(reading)
+        if runtime.detector == nil, let tick = runtime.aligner.tick {
+            runtime.detector = profiles[runtime.profile].detector.makeDetector(tick: tick)
+        }
+        if runtime.detector != nil, let snapshot = restoredDetectors.removeValue(forKey: reading.asset) {
+            _ = runtime.detector!.restore(snapshot: snapshot)
+        }
         if runtime.state == nil {
-            if let snapshot = restoredDetectors.removeValue(forKey: reading.asset) {
-                _ = runtime.detector.restore(snapshot: snapshot)
-            }
             if let restored = restoredAlarms.removeValue(forKey: reading.asset) {
                 runtime.alarm.restore(restored)
                 runtime.state = .alarm
             } else {
-                runtime.state = runtime.detector.isLearning ? .learning : .normal
+                runtime.state = runtime.detector?.isLearning ?? true ? .learning : .normal
             }
             outputs.append(.assetState(asset: reading.asset, state: runtime.state!))
+        }
+        if !runtime.spacingReported, let spacing = runtime.aligner.dataSpacing, let tick = runtime.aligner.tick {
+            runtime.spacingReported = true
+            outputs.append(
+                .tickFound(
+                    asset: reading.asset,
+                    tick: tick,
+                    dataSpacing: spacing,
+                    configured: runtime.aligner.tickConfigured
+                )
+            )
         }
         for tick in ticks {
             await score(tick, runtime: &runtime, into: &outputs)
@@ -163,7 +211,7 @@ public struct Pipeline: Sendable {
         guard var runtime = assets[asset] else { return nil }
         var outputs: [PipelineOutput] = []
         if let event = runtime.alarm.accept(time: time) { outputs.append(.event(event)) }
-        runtime.detector.acceptNewNormal()
+        runtime.detector?.acceptNewNormal()
         if runtime.state != .learning {
             runtime.state = .learning
             outputs.append(.assetState(asset: asset, state: .learning))
@@ -177,7 +225,10 @@ public struct Pipeline: Sendable {
         var outputs: [PipelineOutput] = []
         for name in assets.keys.sorted() {
             var runtime = assets[name]!
-            if let tick = runtime.aligner.flush() {
+            for tick in runtime.aligner.flush() {
+                if runtime.detector == nil, let grid = runtime.aligner.tick {
+                    runtime.detector = profiles[runtime.profile].detector.makeDetector(tick: grid)
+                }
                 await score(tick, runtime: &runtime, into: &outputs)
             }
             assets[name] = runtime
@@ -186,21 +237,22 @@ public struct Pipeline: Sendable {
     }
 
     private mutating func score(_ tick: Tick, runtime: inout AssetRuntime, into outputs: inout [PipelineOutput]) async {
-        var detection = await runtime.detector.score(tick, alarmOpen: runtime.alarm.openAlarm != nil)
+        // A tick exists only once the grid is known, and with it the detector.
+        var detection = await runtime.detector!.score(tick, alarmOpen: runtime.alarm.openAlarm != nil)
         // A model that yields no number must not open or hold an alarm: count it and read it as calm.
         if !detection.score.isFinite || !detection.level.isFinite {
             engineErrors += 1
             detection = Detection(score: 0, kind: detection.kind, contributions: [])
         }
         var newState: AssetState
-        if runtime.detector.phase == .learning {
+        let detector = runtime.detector!
+        if detector.phase == .learning {
             newState = runtime.alarm.openAlarm == nil ? .learning : .alarm
         } else {
-            if let event = runtime.alarm.update(time: tick.time, detection: detection, detector: runtime.detector.name)
-            {
+            if let event = runtime.alarm.update(time: tick.time, detection: detection, detector: detector.name) {
                 outputs.append(.event(event))
             }
-            newState = runtime.alarm.openAlarm != nil ? .alarm : (runtime.detector.isLearning ? .learning : .normal)
+            newState = runtime.alarm.openAlarm != nil ? .alarm : (detector.isLearning ? .learning : .normal)
         }
         if newState != runtime.state {
             runtime.state = newState

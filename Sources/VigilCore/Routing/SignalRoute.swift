@@ -13,6 +13,8 @@ public struct SignalRoute: Hashable, Sendable {
     public var range: ClosedRange<Double>?
     /// The asset profile (config entry) the readings belong to.
     public var profile: Int
+    /// How far past its arrival a reading's time stamp may lie for this route; nil: the decoder's limit.
+    public var maxFutureSkew: Duration?
 
     /// Creates a route.
     public init(
@@ -21,7 +23,8 @@ public struct SignalRoute: Hashable, Sendable {
         signal: String?,
         format: PayloadFormat,
         range: ClosedRange<Double>? = nil,
-        profile: Int = 0
+        profile: Int = 0,
+        maxFutureSkew: Duration? = nil
     ) {
         self.pattern = pattern
         self.asset = asset
@@ -29,5 +32,6 @@ public struct SignalRoute: Hashable, Sendable {
         self.format = format
         self.range = range
         self.profile = profile
+        self.maxFutureSkew = maxFutureSkew
     }
 }

@@ -19,6 +19,14 @@ public final class DaemonMetrics: Sendable {
         public var deadLettersPublished = 0
         /// Dead letters not published (no connection, or the dead-letter queue was full).
         public var deadLettersDropped = 0
+        /// Dead letters not made, beyond the per-reason budget (summarised on `<prefix>/suppressed`).
+        public var deadLettersSuppressed = 0
+        /// Assets forgotten: quiet beyond `limits.asset_expiry`, or making room for a new one.
+        public var assetsForgotten = 0
+        /// Operators' commands carried out.
+        public var commandsAccepted = 0
+        /// Operators' commands refused, by `CommandRefusal` code.
+        public var commandsRefused: [String: Int] = [:]
         /// Failed database writes (each retried until it succeeds).
         public var storeErrors = 0
         /// Failed database writes by SQLite's extended result code (`other` without one).

@@ -90,6 +90,25 @@ public enum MetricsExposition {
             "Rejected payloads not republished (no connection or queue full).",
             daemon.deadLettersDropped
         )
+        counter(
+            "vigil_dead_letters_suppressed_total",
+            "Rejected payloads not republished: over the per-reason budget (summarised on <prefix>/suppressed).",
+            daemon.deadLettersSuppressed
+        )
+        counter(
+            "vigil_assets_forgotten_total",
+            "Assets forgotten: quiet beyond limits.asset_expiry, or making room for a new one.",
+            daemon.assetsForgotten
+        )
+        counter("vigil_commands_accepted_total", "Operators' commands carried out.", daemon.commandsAccepted)
+        for reason in CommandRefusal.allCases {
+            counter(
+                "vigil_commands_refused_total",
+                "Operators' commands refused, by reason.",
+                daemon.commandsRefused[reason.rawValue, default: 0],
+                labels: [("reason", reason.rawValue)]
+            )
+        }
         counter("vigil_store_errors_total", "Failed database writes (each retried).", daemon.storeErrors)
         for (code, count) in daemon.storeErrorsByCode.sorted(by: { $0.key < $1.key }) {
             counter(
@@ -130,6 +149,12 @@ public enum MetricsExposition {
             let labels = [("connection", name)]
             gauge("vigil_mqtt_connected", "Whether the connection is up.", connected ? 1 : 0, labels: labels)
             counter("vigil_mqtt_connects_total", "Successful connects.", statistics.connects, labels: labels)
+            counter(
+                "vigil_mqtt_connection_losses_total",
+                "Connections closed by the broker or the network (a takeover of the client id closes them again and again).",
+                statistics.connectionLosses,
+                labels: labels
+            )
             counter(
                 "vigil_mqtt_reconnects_total",
                 "Connection attempts after the first.",

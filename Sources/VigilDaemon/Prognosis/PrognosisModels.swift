@@ -38,6 +38,11 @@ public struct PrognosisModels: Sendable {
             func fail(_ message: String) -> ConfigError {
                 ConfigLoader.error(file: file, asset: index, keys: ["prognosis", "model"], message: message)
             }
+            // A step is a fixed length of time (one row of the model's training data), so it cannot
+            // wait for the tick the readings would show.
+            guard let step = settings.step?.duration ?? asset.tick?.duration else {
+                throw fail("set prognosis.step (how long one step of the model is) or the entry's tick")
+            }
             let model: RULModel
             do {
                 model = RULModel(file: try RULModelFile.read(from: path))
@@ -60,7 +65,7 @@ public struct PrognosisModels: Sendable {
                 name: asset.name,
                 path: path,
                 model: model,
-                step: settings.step?.duration ?? asset.tick.duration
+                step: step
             )
         }
         return models

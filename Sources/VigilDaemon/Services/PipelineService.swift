@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+internal import VigilConfig
 public import VigilCore
 public import VigilMQTT
 public import VigilStore
@@ -72,6 +73,41 @@ public struct PipelineService: Service {
     let logger: Logger
     let rejectionLog = RateLimitedLog()
     let prognosis: PrognosisLink
+    let assetPolicy: AssetPolicy
+    let deadLetterBudget: DeadLetterBudget
+    let commandGate: CommandGate
+
+    /// The daemon's rules for its assets, per entry (indexed like the profiles).
+    public struct AssetPolicy: Sendable {
+        /// Most QoS 0 messages per asset and second of arrival (0: no limit), per entry.
+        public var maxMessageRate: [Int]
+        /// Most new assets per minute, per entry.
+        public var newAssetsPerMinute: [Int]
+        /// How long an asset may be quiet before it is forgotten; nil: never.
+        public var expiry: Duration?
+
+        /// Creates a policy.
+        public init(maxMessageRate: [Int], newAssetsPerMinute: [Int], expiry: Duration?) {
+            self.maxMessageRate = maxMessageRate
+            self.newAssetsPerMinute = newAssetsPerMinute
+            self.expiry = expiry
+        }
+    }
+
+    /// What the service's loop owns: the pipeline and the daemon's view of its assets.
+    struct State {
+        var pipeline: Pipeline
+        var assets: AssetLifecycle
+        /// QoS 0 message budgets by asset; full ones are dropped now and then (a full budget is the
+        /// same as a fresh one), so junk names cost nothing lasting.
+        var messageBudgets: [String: TokenBucket] = [:]
+        /// When a notice of each key was last queued (monotonic ms).
+        var noticesSent: [String: Int64] = [:]
+        /// When quiet assets were last looked for (monotonic ms).
+        var lastSweep: Int64 = .min
+        /// The checks on operators' commands, with their budgets and the nonces seen.
+        var commands: CommandGate
+    }
 
     /// Creates the service.
     public init(
@@ -85,6 +121,9 @@ public struct PipelineService: Service {
         metrics: DaemonMetrics,
         clock: WallClock,
         version: String,
+        assetPolicy: AssetPolicy? = nil,
+        deadLetterBudget: DeadLetterBudget = DeadLetterBudget(),
+        commandGate: CommandGate? = nil,
         logger: Logger,
         prognosis: PrognosisLink = PrognosisLink()
     ) {
@@ -99,14 +138,42 @@ public struct PipelineService: Service {
         self.metrics = metrics
         self.clock = clock
         self.version = version
+        self.assetPolicy =
+            assetPolicy
+            ?? AssetPolicy(
+                maxMessageRate: profiles.map { _ in 0 },
+                newAssetsPerMinute: profiles.map(\.maxAssets),
+                expiry: nil
+            )
+        self.deadLetterBudget = deadLetterBudget
+        // Without a gate, commands must be signed and no key is known: none is carried out.
+        self.commandGate =
+            commandGate
+            ?? CommandGate(
+                keys: [:],
+                requireSignature: true,
+                maxAge: .seconds(60),
+                topic: topics.command,
+                maxPerMinute: 30,
+                maxPerAssetPerMinute: 2
+            )
         self.logger = logger
     }
 
     public func run() async throws {
         var pipeline = Pipeline(profiles: profiles)
+        var assets = AssetLifecycle(
+            expiry: assetPolicy.expiry,
+            newAssetsPerMinute: assetPolicy.newAssetsPerMinute,
+            capacity: profiles.reduce(0) { total, profile in
+                let (sum, overflow) = total.addingReportingOverflow(profile.maxAssets)
+                return overflow ? .max : sum
+            }
+        )
         // Alarms open when the daemon last stopped continue under their ids instead of being raised again.
         // So do the detectors: their models, calibration and recurrent state.
         do {
+            assets.restore(dormant: try await store.assetArrivals(unknownAs: clock.now()))
             let open = try await store.openAlarms()
             pipeline.restore(openAlarms: open)
             let detectors = try await store.detectorStates()
@@ -134,17 +201,21 @@ public struct PipelineService: Service {
                 vigilVersion: version
             )
             batch.outbox.append((topic: topics.notice, payload: notice.jsonBytes(), qos: topics.qos, retain: false))
-            await commit(&batch)
         }
+        var state = State(pipeline: pipeline, assets: assets, commands: commandGate)
+        // Assets an earlier run knew that have been quiet too long are forgotten now.
+        sweepQuietAssets(&state, into: &batch)
+        await commit(&batch)
         var readingsInBatch = 0
         var lastCommit = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
         var lastCensus = ContinuousClock.now
         for await message in messages {
-            takeRetrainedModels(&pipeline)
-            readingsInBatch += await process(message, pipeline: &pipeline, into: &batch)
+            takeRetrainedModels(&state.pipeline)
+            readingsInBatch += await process(message, state: &state, into: &batch)
+            sweepQuietAssets(&state, into: &batch)
             if !batch.outbox.isEmpty || ContinuousClock.now - lastCensus > .seconds(1) {
-                publishCensus(pipeline)
+                publishCensus(state.pipeline)
                 lastCensus = ContinuousClock.now
             }
             // Alerts are committed at once; reading counters when the queue is empty, and under load
@@ -161,14 +232,14 @@ public struct PipelineService: Service {
                 lastCommit = ContinuousClock.now
             }
             if ContinuousClock.now - lastCheckpoint > Self.checkpointInterval {
-                await saveDetectors(pipeline)
+                await saveDetectors(state.pipeline)
                 lastCheckpoint = ContinuousClock.now
             }
         }
         await commit(&batch)
         messages.release()
-        publishCensus(pipeline)
-        await saveDetectors(pipeline)
+        publishCensus(state.pipeline)
+        await saveDetectors(state.pipeline)
         deadLetters.finish()
         logger.info(
             "Pipeline drained",
@@ -183,7 +254,7 @@ public struct PipelineService: Service {
     }
 
     /// Processes one message; returns the number of readings accepted.
-    private func process(_ message: MQTTMessage, pipeline: inout Pipeline, into batch: inout StoreBatch) async -> Int {
+    private func process(_ message: MQTTMessage, state: inout State, into batch: inout StoreBatch) async -> Int {
         let arrival = clock.now()
         if message.retain {
             // Only the broker's stored copy arrives flagged retained (live messages never do): an
@@ -197,14 +268,18 @@ public struct PipelineService: Service {
             return 0
         }
         if message.topic == topics.command {
-            handleCommand(message, pipeline: &pipeline, into: &batch, at: arrival)
+            handleCommand(message, state: &state, into: &batch, at: arrival)
             return 0
         }
         if message.topic == topics.label {
-            handleLabel(message, pipeline: &pipeline, into: &batch, at: arrival)
+            handleLabel(message, pipeline: &state.pipeline, into: &batch, at: arrival)
             return 0
         }
         metrics.update { $0.messagesReceived += 1 }
+        if message.qos == 0, let refusal = overMessageBudget(message.topic, state: &state) {
+            reject(refusal, message, arrival: arrival)
+            return 0
+        }
         let readings: [Reading]
         switch intake.readings(topic: message.topic, payload: message.payload, arrival: arrival) {
         case .failure(let rejection):
@@ -214,19 +289,28 @@ public struct PipelineService: Service {
             readings = decoded
         }
         var accepted = 0
+        var refusals: [Rejection] = []
         for reading in readings {
+            if !state.pipeline.holds(reading.asset),
+                let refusal = admit(reading, arrival: arrival, state: &state, into: &batch)
+            {
+                refusals.append(refusal)
+                continue
+            }
             let outputs: [PipelineOutput]
             do {
-                outputs = try await pipeline.process(reading)
+                outputs = try await state.pipeline.process(reading)
             } catch {
-                reject(error, message, arrival: arrival)
+                refusals.append(error)
                 continue
             }
             accepted += 1
+            state.assets.touch(reading.asset, profile: reading.profile, at: arrival.milliseconds)
             let previous = batch.readings[reading.asset]
             batch.readings[reading.asset] = (
                 count: (previous?.count ?? 0) + 1, lastTime: max(previous?.lastTime ?? 0, reading.time.milliseconds)
             )
+            batch.arrivals[reading.asset] = arrival.milliseconds
             if reading.stamped {
                 batch.signalTimes[reading.asset, default: [:]][reading.signal] = max(
                     batch.signalTimes[reading.asset]?[reading.signal] ?? .min,
@@ -235,12 +319,13 @@ public struct PipelineService: Service {
             }
             record(outputs, into: &batch)
         }
+        if !refusals.isEmpty { reject(refusals, of: readings.count, message, arrival: arrival) }
         metrics.update { $0.readingsAccepted += accepted }
         return accepted
     }
 
     /// Turns pipeline outputs into events, alerts and retained states for the next commit.
-    private func record(_ outputs: [PipelineOutput], into batch: inout StoreBatch) {
+    func record(_ outputs: [PipelineOutput], into batch: inout StoreBatch) {
         for output in outputs {
             switch output {
             case .event(let event):
@@ -268,68 +353,27 @@ public struct PipelineService: Service {
                         payload: Array(state.rawValue.utf8), qos: topics.qos, retain: true
                     )
                 )
+            case .tickFound(let asset, let tick, let spacing, let configured):
+                if !configured {
+                    logger.info(
+                        "Tick taken from the readings",
+                        metadata: ["asset": "\(asset)", "tick": "\(ConfigDuration(tick))"]
+                    )
+                } else if !TickEstimator.matches(tick: tick, spacing: spacing) {
+                    // Once per asset: the pipeline reports the spacing once.
+                    logger.warning(
+                        "The configured tick does not match how often the readings come",
+                        metadata: [
+                            "asset": "\(asset)", "tick": "\(ConfigDuration(tick))",
+                            "readings.spacing": "\(ConfigDuration(spacing))",
+                        ]
+                    )
+                }
             case .scored:
                 break
             case .prognosis, .prognosisStep:
                 recordPrognosis(output, into: &batch)
             }
-        }
-    }
-
-    /// Handles an operator command (`{"command":"accept_new_normal","asset":"pump-1","id":"…"}`) and
-    /// queues its acknowledgement on `<command>/ack`.
-    private func handleCommand(
-        _ message: MQTTMessage,
-        pipeline: inout Pipeline,
-        into batch: inout StoreBatch,
-        at arrival: Timestamp
-    ) {
-        let command = OperatorCommand(payload: message.payload)
-        var acknowledgement = OperatorCommand.Acknowledgement(
-            id: command.id,
-            asset: command.asset,
-            ok: false,
-            detail: ""
-        )
-        switch command.action {
-        case .acceptNewNormal(let asset):
-            if let outputs = pipeline.acceptNewNormal(asset: asset, at: arrival) {
-                record(outputs, into: &batch)
-                acknowledgement.ok = true
-                acknowledgement.detail = "accepted: \(asset) learns its current behaviour as normal"
-                logger.notice("Operator accepted the new normal", metadata: ["asset": "\(asset)"])
-            } else {
-                acknowledgement.detail = "unknown asset '\(asset)'"
-            }
-        case .invalid(let reason):
-            acknowledgement.detail = reason
-            logger.warning("Operator command refused", metadata: ["command.reason": "\(reason)"])
-        }
-        batch.outbox.append(
-            (topic: topics.command + "/ack", payload: acknowledgement.jsonBytes(), qos: topics.qos, retain: false)
-        )
-    }
-
-    private func reject(_ rejection: Rejection, _ message: MQTTMessage, arrival: Timestamp) {
-        metrics.update { $0.rejected[rejection.reason, default: 0] += 1 }
-        rejectionLog.warning(
-            logger,
-            key: rejection.reason.rawValue,
-            "Payload rejected",
-            metadata: [
-                "reject.reason": "\(rejection.reason.rawValue)", "reject.detail": "\(rejection.detail)",
-                "mqtt.topic": "\(message.topic.debugDescription)",
-            ]
-        )
-        let letter = DeadLetter(
-            rejection: rejection,
-            topic: message.topic,
-            payload: message.payload,
-            arrival: arrival,
-            maxBytes: topics.deadLetterMaxBytes
-        )
-        if case .dropped = deadLetters.yield(letter) {
-            metrics.update { $0.deadLettersDropped += 1 }
         }
     }
 
