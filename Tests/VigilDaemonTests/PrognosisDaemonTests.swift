@@ -315,6 +315,26 @@ import VigilTestSupport
             try String(contentsOfFile: configFile, encoding: .utf8).replacingOccurrences(of: file, with: model)
                 .write(toFile: configFile, atomically: true, encoding: .utf8)
         }
+        // The signals match, but the length of a step is unknown: the entry sets neither a tick nor
+        // prognosis.step (a tick taken from the readings comes too late to fix the model's step).
+        let matching = try String(contentsOfFile: configFile, encoding: .utf8).replacingOccurrences(
+            of: "      - {name: s1, topic: \"p/s1\"}\n",
+            with: "      - {name: s1, topic: \"p/s1\"}\n      - {name: s2, topic: \"p/s2\"}\n"
+                + "      - {name: s3, topic: \"p/s3\"}\n"
+        )
+        try matching.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let stepless = try runCommand(Repository.vigilBinary, ["config", "check", configFile])
+        #expect(stepless.status == 78, "\(stepless.error)")
+        #expect(
+            stepless.error.contains(
+                "assets[0].prognosis.model: set prognosis.step (how long one step of the model is) or the entry's tick"
+            ),
+            "\(stepless.error)"
+        )
+        // prognosis is the file's last block.
+        try (matching + "\n      step: 1h\n").write(toFile: configFile, atomically: true, encoding: .utf8)
+        let stepped = try runCommand(Repository.vigilBinary, ["config", "check", configFile])
+        #expect(stepped.status == 0, "\(stepped.error)")
     }
 
     @Test func trainRulAndPredictWorkFromTheCommandLine() throws {

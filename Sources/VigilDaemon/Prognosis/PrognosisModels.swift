@@ -38,11 +38,6 @@ public struct PrognosisModels: Sendable {
             func fail(_ message: String) -> ConfigError {
                 ConfigLoader.error(file: file, asset: index, keys: ["prognosis", "model"], message: message)
             }
-            // A step is a fixed length of time (one row of the model's training data), so it cannot
-            // wait for the tick the readings would show.
-            guard let step = settings.step?.duration ?? asset.tick?.duration else {
-                throw fail("set prognosis.step (how long one step of the model is) or the entry's tick")
-            }
             let model: RULModel
             do {
                 model = RULModel(file: try RULModelFile.read(from: path))
@@ -59,6 +54,11 @@ public struct PrognosisModels: Sendable {
                             + "does not have (it has \(names.joined(separator: ", ")))"
                     )
                 }
+            }
+            // A step is a fixed length of time (one row of the model's training data), so it cannot
+            // wait for the tick the readings would show.
+            guard let step = settings.step?.duration ?? asset.tick?.duration else {
+                throw fail("set prognosis.step (how long one step of the model is) or the entry's tick")
             }
             models.entries[index] = Entry(
                 index: index,
