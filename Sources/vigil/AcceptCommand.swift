@@ -56,7 +56,6 @@ struct AcceptCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, configuredPassword) = try loadConfiguration(config)
-        let broker = configuration.broker
         let commandTopic = configuration.alerts.commandTopic
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         let id = "\(getpid())-\(now)"

@@ -1,5 +1,5 @@
 internal import Synchronization
-public import VigilCore
+internal import VigilCore
 
 /// What the pipeline and the retraining service share: the pipeline asks for a retraining when a
 /// failure label completes a run of an entry with `retrain: true`; the retraining service hands back

@@ -1,7 +1,7 @@
 internal import Crypto
 internal import Foundation
 public import VigilModel
-public import VigilNN
+internal import VigilNN
 
 /// A trained remaining-useful-life model ready to estimate: an ensemble of sequence regressors over
 /// regime-normalised signals, with an interval calibrated on held-out units.

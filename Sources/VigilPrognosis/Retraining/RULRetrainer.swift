@@ -1,4 +1,4 @@
-public import VigilCore
+internal import VigilCore
 
 /// Retrains a remaining-life model from the runs to failure recorded on the gateway and decides
 /// whether the new model replaces the old one: both are scored on the same held-out runs (the most

@@ -1,6 +1,6 @@
 internal import Foundation
 public import VigilModel
-public import VigilNN
+internal import VigilNN
 
 /// Trains a remaining-useful-life model from run histories with Vigil's own engine.
 ///

@@ -1,4 +1,4 @@
-public import VigilModel
+internal import VigilModel
 public import VigilNN
 
 /// How `vigil train rul` trains: the one default configuration used for every data set (chosen on
