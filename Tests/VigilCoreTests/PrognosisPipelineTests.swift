@@ -141,4 +141,21 @@ struct EchoEstimator: RemainingLifeEstimator {
         #expect(events.first?.alarmID == "pump-1-fp-old")
         #expect(pipeline.knows(asset: "pump-1") && !pipeline.knows(asset: "pump-2"))
     }
+
+    @Test func aForgottenAssetLosesItsPredictionsButNotWhileOneIsOpen() async throws {
+        var pipeline = Pipeline(profiles: [Self.profile()])
+        // A life of 3 steps: the prediction is open, so the asset is kept.
+        _ = try await run([("life", [Double](repeating: 3, count: 30))], pipeline: &pipeline)
+        #expect(pipeline.openPredictionAlarm(of: "pump-1") != nil)
+        let forgottenWhileOpen = pipeline.forget("pump-1")
+        #expect(!forgottenWhileOpen)
+        #expect(pipeline.prognosisAssets(ofProfile: 0) == ["pump-1"])
+        // A long life: nothing open, and forgetting drops the predictions with the rest.
+        var healthy = Pipeline(profiles: [Self.profile()])
+        _ = try await run([("life", [Double](repeating: 50, count: 30))], pipeline: &healthy)
+        #expect(healthy.openPredictionAlarm(of: "pump-1") == nil)
+        let forgotten = healthy.forget("pump-1")
+        #expect(forgotten)
+        #expect(healthy.prognosisAssets(ofProfile: 0).isEmpty && healthy.profileIndex(of: "pump-1") == nil)
+    }
 }

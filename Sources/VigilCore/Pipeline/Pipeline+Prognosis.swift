@@ -24,6 +24,14 @@ extension Pipeline {
         prognoses.profileOf[asset] = profile
     }
 
+    /// Drops an asset's predictions and what an earlier run left for them (the asset is forgotten).
+    mutating func forgetPrognosis(of asset: String) {
+        prognoses.assets[asset] = nil
+        prognoses.profileOf[asset] = nil
+        prognoses.restoredAlarms[asset] = nil
+        prognoses.restoredLives[asset] = nil
+    }
+
     /// Feeds a scored tick to its asset's predictions.
     mutating func observePrognosis(_ tick: Tick, detection: Detection, into outputs: inout [PipelineOutput]) {
         guard var prognosis = prognoses.assets[tick.asset], let profile = prognoses.profileOf[tick.asset] else {

@@ -123,15 +123,17 @@ public struct Pipeline: Sendable {
         profiles.indices.contains(profile) ? assetsPerProfile[profile] : 0
     }
 
-    /// Forgets an asset: its aligner, detector and alarm, and what an earlier run left for it, so
-    /// that a later reading starts it afresh. An asset with an open alarm is kept.
+    /// Forgets an asset: its aligner, detector, alarm and predictions, and what an earlier run left
+    /// for it, so that a later reading starts it afresh. An asset with an open alarm (of either
+    /// kind) is kept.
     /// - Returns: whether the asset was forgotten.
     @discardableResult
     public mutating func forget(_ asset: String) -> Bool {
-        guard !hasOpenAlarm(asset) else { return false }
+        guard !hasOpenAlarm(asset), openPredictionAlarm(of: asset) == nil else { return false }
         if let runtime = assets.removeValue(forKey: asset) { assetsPerProfile[runtime.profile] -= 1 }
         restoredDetectors[asset] = nil
         restoredSignalTimes[asset] = nil
+        forgetPrognosis(of: asset)
         return true
     }
 

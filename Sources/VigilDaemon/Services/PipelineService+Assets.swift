@@ -103,8 +103,9 @@ extension PipelineService {
     }
 
     /// Forgets an asset in the pipeline, the lifecycle and (with the batch) the database, and clears
-    /// its retained state topic.
+    /// its retained state topic (and its prognosis topic, if its entry predicts).
     func forget(_ asset: String, because reason: String, state: inout State, into batch: inout StoreBatch) {
+        let predicts = state.pipeline.profileIndex(of: asset) != nil
         guard state.pipeline.forget(asset) else { return }
         state.assets.remove(asset)
         batch.forgotten.append(asset)
@@ -119,6 +120,14 @@ extension PipelineService {
                 retain: true
             )
         )
+        if predicts {
+            batch.outbox.append(
+                (
+                    topic: TopicPattern.expand(topics.prognosis, with: ["asset": asset]), payload: [],
+                    qos: topics.qos, retain: true
+                )
+            )
+        }
         metrics.update { $0.assetsForgotten += 1 }
         logger.info("Asset forgotten", metadata: ["asset": "\(asset)", "asset.reason": "\(reason)"])
     }
