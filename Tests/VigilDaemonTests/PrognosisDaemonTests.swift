@@ -72,6 +72,14 @@ import VigilTestSupport
         (try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any]) ?? [:]
     }
 
+    /// The remaining lives (in steps) of the prognosis reports among `messages`: a report is also
+    /// sent without a new step (at least once a minute), and one without an estimate has none.
+    func estimatedLives(_ messages: [MQTTMessage]) -> [Double] {
+        messages.filter { $0.topic == "vigil/state/pump-1/prognosis" }.compactMap {
+            (json($0)["predictions"] as? [[String: Any]])?.first?["steps"] as? Double
+        }
+    }
+
     @Test func theDaemonPublishesTheRemainingLifeAndRaisesAndClearsFaultPredictedThroughMosquitto() async throws {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -116,10 +124,10 @@ import VigilTestSupport
                             through: plant
                         )
                     }
-                    // 89 steps of the first unit and 29 of the second are completed.
+                    // 89 steps of the first unit and 29 of the second are completed, each estimated.
                     return await watcher.wait(timeout: .seconds(30)) { messages in
                         messages.filter { $0.topic == "vigil/alerts/pump-1" }.count >= 3
-                            && messages.filter { $0.topic == "vigil/state/pump-1/prognosis" }.count >= 118
+                            && estimatedLives(messages).count >= 118
                     }
                 }
             }
@@ -163,7 +171,7 @@ import VigilTestSupport
                     jsonDocuments: reports.map { String(decoding: $0.payload, as: UTF8.self) }
                 ) == nil
             )
-            let lives = reports.compactMap { (json($0)["predictions"] as? [[String: Any]])?.first?["steps"] as? Double }
+            let lives = estimatedLives(messages)
             #expect(lives.count >= 118)
             #expect((lives.first ?? 0) > 30, "first estimate \(lives.first ?? -1)")
             // The repair was stored, acknowledged, and the new unit's life is long again.
