@@ -1,5 +1,5 @@
 public import VigilCore
-public import VigilNN
+internal import VigilNN
 
 /// The `detector:` section of an asset: its kind, and the settings of that kind.
 ///

@@ -103,7 +103,7 @@ import VigilTestSupport
             #expect(accepted.output.contains("accept: accepted: pump-3"), "\(accepted.output)")
             #expect(accepted.status ?? 0 == 0)
             #expect(
-                refused.output.contains("accept: refused: refused (unknown_asset): unknown asset 'pump-99'"),
+                refused.output.contains("accept: refused (unknown_asset): unknown asset 'pump-99'"),
                 "\(refused.output)"
             )
             #expect(refused.status ?? 1 == 1)

@@ -105,4 +105,47 @@ import VigilDaemon
         for asset in ["a", "a", "b"] { perAsset.append(gate.admit(asset: asset, at: 0)) }
         #expect(perAsset == [true, false, true])
     }
+
+    /// Unseals a label payload on the label topic as the daemon does.
+    func unsealLabel(_ payload: [UInt8], gate: inout CommandGate, arrival: Int64 = now) -> CommandGate.Unsealed {
+        gate.unseal(payload, arrival: arrival, topic: "vigil/label") {
+            let stated = MaintenanceLabel.sending(of: $0)
+            return CommandGate.Binding(topic: stated.topic, sent: stated.sent, nonce: stated.nonce)
+        }
+    }
+
+    @Test func aLabelIsSignedLikeACommandAndNeitherPassesForTheOther() throws {
+        var gate = gate()
+        let label = MaintenanceLabel(asset: "pump-1", event: .repair, time: Timestamp(milliseconds: Self.now), id: "7")
+        func sealed(_ bytes: [UInt8], key: String = Self.keyPair.privateKey) throws -> [UInt8] {
+            try SignedCommand.seal(bytes, keyName: "operator-1", privateKey: CommandKeys.raw(key)!)
+        }
+        let good = try sealed(label.payload(sent: Self.now, nonce: "l-1", topic: "vigil/label"))
+        let opened = unsealLabel(good, gate: &gate, arrival: Self.now + 2_000)
+        #expect(opened.refusal == nil)
+        #expect(opened.origin == "key operator-1")
+        #expect(try MaintenanceLabel.parse(#require(opened.bytes), arrival: Timestamp(milliseconds: 0)).get() == label)
+        #expect(unsealLabel(good, gate: &gate).refusal == .replayed)
+        // A label signed for the command topic, and a signed command sent as a label.
+        let elsewhere = try sealed(label.payload(sent: Self.now, nonce: "l-2", topic: "vigil/command"))
+        #expect(unsealLabel(elsewhere, gate: &gate).refusal == .wrongTopic)
+        #expect(unsealLabel(try signed(nonce: "c-1"), gate: &gate).refusal == .wrongTopic)
+        #expect(gate.open(good, arrival: Self.now).refusal == .wrongTopic)
+        // Kept back, without a time or a nonce, unsigned, or by another key.
+        let late = try sealed(label.payload(sent: Self.now - 61_000, nonce: "l-3", topic: "vigil/label"))
+        #expect(unsealLabel(late, gate: &gate).refusal == .stale)
+        #expect(unsealLabel(try sealed(label.payload(topic: "vigil/label")), gate: &gate).refusal == .stale)
+        let noNonce = try sealed(label.payload(sent: Self.now, topic: "vigil/label"))
+        #expect(unsealLabel(noNonce, gate: &gate).refusal == .replayed)
+        #expect(unsealLabel(label.payload(), gate: &gate).refusal == .unsigned)
+        let forged = try sealed(
+            label.payload(sent: Self.now, nonce: "l-4", topic: "vigil/label"),
+            key: CommandKeys.generate().privateKey
+        )
+        #expect(unsealLabel(forged, gate: &gate).refusal == .badSignature)
+        // Without required signatures a plain label opens as it is.
+        var open = self.gate(requireSignature: false)
+        let plain = unsealLabel(label.payload(), gate: &open)
+        #expect(plain.refusal == nil && plain.bytes == label.payload() && plain.origin == "unsigned")
+    }
 }

@@ -31,6 +31,15 @@ import VigilTestSupport
         }
     }
 
+    @Test func labelAndAcceptRefuseAnAbsurdTimeoutBeforeTheyConnect() async throws {
+        for command in [["label", "pump-1", "failure"], ["accept", "pump-1"]] {
+            for timeout in ["1e300", "0", "-5", "nan"] {
+                let result = try await vigil(command + ["--timeout", timeout, "--config", "/nonexistent.yaml"])
+                expectRefused(result, status: 64, mentioning: "--timeout")
+            }
+        }
+    }
+
     func writeConfig(_ directory: URL, _ text: String) throws -> String {
         let path = directory.appendingPathComponent("vigil.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -51,7 +51,28 @@ import VigilTestSupport
               horizon: 15s
               min_duration: 2
               clear_after: 2
+        \(maintenanceKeys)
         """
+    }
+
+    /// The maintenance system's key pair: the daemon lists the public key; labels are signed with
+    /// the private one, like operators' commands.
+    static let maintenanceKey = CommandKeys.generate()
+
+    /// The `commands.keys` section that lists `maintenanceKey`.
+    static let maintenanceKeys = """
+        commands:
+          keys:
+            - name: maintenance
+              public_key: "\(maintenanceKey.publicKey)"
+        """
+
+    /// A label's JSON fields, with when it was sent, a fresh nonce and the label topic, signed with
+    /// `maintenanceKey` (`key` another key, to forge).
+    static func signedLabel(_ fields: String, key: String = maintenanceKey.privateKey) throws -> [UInt8] {
+        let sent = Int64(Date().timeIntervalSince1970 * 1000)
+        let json = "{\(fields),\"sent\":\(sent),\"nonce\":\"\(UUID().uuidString)\",\"topic\":\"vigil/label\"}"
+        return try SignedCommand.seal(Array(json.utf8), keyName: "maintenance", privateKey: CommandKeys.raw(key)!)
     }
 
     /// Publishes a unit's rows, one step (one reading per signal) per second from `start`.
@@ -110,9 +131,8 @@ import VigilTestSupport
                         try await publish(fleet.units[0].rows, from: start, through: plant)
                         try await plant.publish(
                             topic: "vigil/label",
-                            payload: Array(
-                                #"{"asset":"pump-1","event":"repair","time":"\#((start + .seconds(90)).iso8601)","id":"r1"}"#
-                                    .utf8
+                            payload: try Self.signedLabel(
+                                #""asset":"pump-1","event":"repair","time":"\#((start + .seconds(90)).iso8601)","id":"r1""#
                             ),
                             qos: 1,
                             retain: false
@@ -197,7 +217,9 @@ import VigilTestSupport
         }
     }
 
-    @Test func labelsOverMQTTAndThroughTheCLIAreStoredAndALabelForAnUnknownAssetIsRefused() async throws {
+    @Test func signedLabelsOverMQTTAndThroughTheCLIAreStoredAndUnsignedForgedOrUnknownAssetLabelsAreRefused()
+        async throws
+    {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("vigil.db").path
@@ -208,7 +230,11 @@ import VigilTestSupport
                   - name: pump-1
                     signals:
                       - {name: x, topic: "test/pump-1/x"}
+                \(Self.maintenanceKeys)
                 """
+            let keyFile = directory.appendingPathComponent("maintenance.key").path
+            try Self.maintenanceKey.privateKey.write(toFile: keyFile, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
             let configFile = directory.appendingPathComponent("vigil.yaml").path
             try text.write(toFile: configFile, atomically: true, encoding: .utf8)
             let daemon = try Daemon(
@@ -222,36 +248,43 @@ import VigilTestSupport
                 options: ConnectOptions(host: "127.0.0.1", port: broker.port, clientID: "maintenance"),
                 logger: .test("maintenance")
             )
-            let (failure, unknown, acks) = try await watcher.run {
+            let (failure, unknown, unsigned, acks) = try await watcher.run {
                 try await withDaemon(daemon) {
                     try await withRunningClient(sender) {
+                        let other = CommandKeys.generate()
                         for payload in [
-                            #"{"asset":"pump-1","event":"repair","time":"2026-11-29T08:00:00Z","id":"m1"}"#,
-                            #"{"asset":"pump-1","event":"broke","id":"m2"}"#,
-                            #"{"asset":"pump-7","event":"failure","id":"m3"}"#,
-                            "not json",
+                            try Self.signedLabel(
+                                #""asset":"pump-1","event":"repair","time":"2026-11-29T08:00:00Z","id":"m1""#
+                            ),
+                            try Self.signedLabel(#""asset":"pump-1","event":"broke","id":"m2""#),
+                            try Self.signedLabel(#""asset":"pump-7","event":"failure","id":"m3""#),
+                            Array(#"{"asset":"pump-1","event":"repair","id":"m4"}"#.utf8),
+                            try Self.signedLabel(
+                                #""asset":"pump-1","event":"repair","id":"m5""#,
+                                key: other.privateKey
+                            ),
+                            Array("not json".utf8),
                         ] {
-                            try await sender.publish(
-                                topic: "vigil/label",
-                                payload: Array(payload.utf8),
-                                qos: 1,
-                                retain: false
-                            )
+                            try await sender.publish(topic: "vigil/label", payload: payload, qos: 1, retain: false)
                         }
                     }
                     let failure = try await ChildProcess.run(
                         Repository.vigilBinary,
                         [
                             "label", "pump-1", "failure", "--at", "2026-11-30T09:30:00Z", "--config", configFile,
-                            "--timeout", "30",
+                            "--timeout", "30", "--key", keyFile,
                         ]
                     )
                     let unknown = try await ChildProcess.run(
                         Repository.vigilBinary,
-                        ["label", "pump-99", "repair", "--config", configFile, "--timeout", "30"]
+                        ["label", "pump-99", "repair", "--config", configFile, "--timeout", "30", "--key", keyFile]
                     )
-                    let acks = await watcher.wait(timeout: .seconds(10)) { $0.count >= 6 }
-                    return (failure, unknown, acks)
+                    let unsigned = try await ChildProcess.run(
+                        Repository.vigilBinary,
+                        ["label", "pump-1", "repair", "--config", configFile, "--timeout", "30"]
+                    )
+                    let acks = await watcher.wait(timeout: .seconds(10)) { $0.count >= 8 }
+                    return (failure, unknown, unsigned, acks)
                 }
             }
             #expect(
@@ -259,15 +292,36 @@ import VigilTestSupport
                 "\(failure.output)"
             )
             #expect(failure.status ?? 0 == 0)
-            #expect(unknown.output.contains("label: refused: unknown asset 'pump-99'"), "\(unknown.output)")
+            #expect(
+                unknown.output.contains("label: refused (unknown_asset): unknown asset 'pump-99'"),
+                "\(unknown.output)"
+            )
             #expect(unknown.status ?? 1 == 1)
             let answers = acks.map { try! JSONSerialization.jsonObject(with: Data($0.payload)) as! [String: Any] }
             let byID = Dictionary(answers.compactMap { a in (a["id"] as? String).map { ($0, a) } }) { first, _ in first
             }
             #expect(byID["m1"]?["ok"] as? Bool == true)
+            #expect(byID["m2"]?["reason"] as? String == "malformed")
             #expect((byID["m2"]?["detail"] as? String)?.contains("'event' must be failure or repair") == true)
-            #expect((byID["m3"]?["detail"] as? String)?.hasPrefix("unknown asset 'pump-7'") == true)
-            #expect(answers.contains { ($0["detail"] as? String)?.hasPrefix("not a JSON object") == true })
+            #expect(byID["m3"]?["reason"] as? String == "unknown_asset")
+            #expect((byID["m3"]?["detail"] as? String)?.contains("unknown asset 'pump-7'") == true)
+            // Unsigned, or signed by a key the daemon does not list: refused, not stored.
+            #expect(byID["m4"]?["reason"] as? String == "unsigned")
+            #expect(answers.contains { $0["reason"] as? String == "bad_signature" })
+            #expect(answers.filter { $0["reason"] as? String == "unsigned" }.count == 2)
+            #expect(unsigned.output.contains("give --key FILE"), "\(unsigned.output)")
+            #expect(unsigned.status ?? 0 == 1)
+            // Every label is in the audit trail with its origin, the refused ones with their reason.
+            let audit = try EventReader.open(path: database).commands(EventQuery())
+            #expect(audit.allSatisfy { $0.command == "label" })
+            #expect(audit.filter(\.accepted).map(\.origin) == ["key maintenance", "key maintenance"])
+            #expect(Set(audit.compactMap(\.reason)) == ["malformed", "unknown_asset", "unsigned", "bad_signature"])
+            // A signed label, and the label inside it, as schemas/label.schema.json describes them.
+            let published = try Self.signedLabel(#""asset":"pump-1","event":"failure","id":"s1""#)
+            let envelope = try #require(SignedCommand(envelope: published))
+            let inner = try #require(Data(base64Encoded: envelope.payload))
+            let documents = [String(decoding: published, as: UTF8.self), String(decoding: inner, as: UTF8.self)]
+            #expect(try SchemaCheck.problems(schema: "label.schema.json", jsonDocuments: documents) == nil)
             let labels = try EventReader.open(path: database).labels()
             #expect(labels.map(\.event) == [.repair, .failure])
             #expect(labels.map(\.time.iso8601) == ["2026-11-29T08:00:00.000Z", "2026-11-30T09:30:00.000Z"])

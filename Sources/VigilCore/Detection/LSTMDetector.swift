@@ -1,5 +1,5 @@
 internal import Foundation
-public import VigilNN
+internal import VigilNN
 
 /// The learning detector: every asset scores from its first ticks, and a recurrent network
 /// learned on the gateway takes over the forecast when it forecasts better.

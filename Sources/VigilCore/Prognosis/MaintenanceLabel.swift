@@ -3,6 +3,9 @@ internal import Foundation
 /// A maintenance event of an asset, from a maintenance system or an operator on the label topic
 /// (`{"asset": "pump-1", "event": "failure", "time": "2026-11-29T08:00:00Z", "id": "7"}`) or from
 /// `vigil label`: what turns recorded history into run-to-failure segments.
+///
+/// Signed like a command (`schemas/label.schema.json`), a label also states when it was sent
+/// (`sent`, epoch ms), a `nonce` and the label `topic` it is meant for, which the daemon checks.
 public struct MaintenanceLabel: Sendable, Hashable {
     /// What happened.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
@@ -37,6 +40,9 @@ public struct MaintenanceLabel: Sendable, Hashable {
         var event: String?
         var time: JSONTime?
         var id: String?
+        var sent: Int64?
+        var nonce: String?
+        var topic: String?
     }
 
     /// A time given as ISO 8601 text or epoch seconds.
@@ -102,12 +108,30 @@ public struct MaintenanceLabel: Sendable, Hashable {
         return .success(MaintenanceLabel(asset: asset, event: event, time: time, id: id))
     }
 
-    /// The payload of a label (for `vigil label`).
-    public func payload() -> [UInt8] {
+    /// The payload of a label (for `vigil label`); `sent`, `nonce` and `topic` for one that is
+    /// signed.
+    public func payload(sent: Int64? = nil, nonce: String? = nil, topic: String? = nil) -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let wire = Wire(asset: asset, event: event.rawValue, time: .text(time.iso8601), id: id)
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let wire = Wire(
+            asset: asset,
+            event: event.rawValue,
+            time: .text(time.iso8601),
+            id: id,
+            sent: sent,
+            nonce: nonce,
+            topic: topic
+        )
         return Array((try? encoder.encode(wire)) ?? Data())
+    }
+
+    /// What a label payload states about its sending: the topic it is meant for, when it was sent
+    /// (epoch ms) and its nonce; nils where it states nothing or is not a label.
+    public static func sending(of payload: [UInt8]) -> (topic: String?, sent: Int64?, nonce: String?) {
+        guard payload.count <= maxPayloadBytes,
+            let wire = try? JSONDecoder().decode(Wire.self, from: Data(payload))
+        else { return (nil, nil, nil) }
+        return (wire.topic.map { String($0.prefix(256)) }, wire.sent, wire.nonce.map { String($0.prefix(128)) })
     }
 }
 

@@ -85,65 +85,109 @@ public struct CommandGate: Sendable {
         public var detail: String
     }
 
-    /// Opens a command payload: checks its signature (with its time, nonce and topic) and reads it.
-    public mutating func open(_ payload: [UInt8], arrival: Int64) -> Opened {
+    /// What a signed payload states about itself, so that it cannot be replayed, kept back or
+    /// sent to another daemon: the topic it is meant for, when it was sent (epoch ms) and a nonce.
+    public struct Binding: Sendable, Hashable {
+        /// The topic it was signed for.
+        public var topic: String?
+        /// When it was sent, epoch milliseconds.
+        public var sent: Int64?
+        /// A value used once.
+        public var nonce: String?
+
+        /// Creates a binding.
+        public init(topic: String?, sent: Int64?, nonce: String?) {
+            self.topic = topic
+            self.sent = sent
+            self.nonce = nonce
+        }
+    }
+
+    /// A payload whose signature was checked: the bytes inside and who signed them, or why it is
+    /// refused (with the bytes when they could be read, so that a refusal can name what was asked).
+    public struct Unsealed: Sendable {
+        /// The payload inside the envelope (the payload itself when it was not signed).
+        public var bytes: [UInt8]?
+        /// Who signed it (`key <name>`), or `unsigned`.
+        public var origin: String
+        /// Why it is refused; nil when it may go on.
+        public var refusal: CommandRefusal?
+        /// What is wrong, for the log and the acknowledgement.
+        public var detail: String
+    }
+
+    /// Checks a payload's signature, and the topic, time and nonce it was signed with (`binding`
+    /// reads them from the signed bytes), for messages on `topic`: commands and labels alike.
+    public mutating func unseal(
+        _ payload: [UInt8],
+        arrival: Int64,
+        topic: String,
+        binding: ([UInt8]) -> Binding
+    ) -> Unsealed {
         guard let envelope = SignedCommand(envelope: payload) else {
-            let command = OperatorCommand(payload: payload)
             guard !requireSignature else {
-                return Opened(
-                    command: command,
+                return Unsealed(
+                    bytes: payload,
                     origin: "unsigned",
                     refusal: .unsigned,
-                    detail: "commands must be signed with a key listed in commands.keys (vigil accept --key)"
+                    detail: "commands and labels must be signed with a key listed in commands.keys (--key)"
                 )
             }
-            return read(command, origin: "unsigned")
+            return Unsealed(bytes: payload, origin: "unsigned", refusal: nil, detail: "")
         }
         let origin = "key \(envelope.key.prefix(64))"
         guard let key = keys[envelope.key] else {
-            return Opened(
-                command: nil,
+            return Unsealed(
+                bytes: nil,
                 origin: origin,
                 refusal: .unknownKey,
                 detail: "no key of that name in commands.keys"
             )
         }
         guard let bytes = envelope.verified(with: key) else {
-            return Opened(command: nil, origin: origin, refusal: .badSignature, detail: "the signature does not hold")
+            return Unsealed(bytes: nil, origin: origin, refusal: .badSignature, detail: "the signature does not hold")
         }
-        let command = OperatorCommand(payload: bytes)
-        guard command.topic == topic else {
-            return Opened(
-                command: command,
+        let stated = binding(bytes)
+        guard stated.topic == topic else {
+            return Unsealed(
+                bytes: bytes,
                 origin: origin,
                 refusal: .wrongTopic,
-                detail: "signed for command topic '\(command.topic ?? "")', not this daemon's"
+                detail: "signed for topic '\(stated.topic ?? "")', not '\(topic)' of this daemon"
             )
         }
         let window = maxAge.components.seconds * 1000
-        guard let time = command.time, abs(arrival - time) <= window else {
-            return Opened(
-                command: command,
+        guard let sent = stated.sent, abs(arrival - sent) <= window else {
+            return Unsealed(
+                bytes: bytes,
                 origin: origin,
                 refusal: .stale,
-                detail: "its time is missing or more than \(maxAge) from its arrival"
+                detail: "the time it was sent is missing or more than \(maxAge) from its arrival"
             )
         }
-        guard let nonce = command.nonce, !nonce.isEmpty else {
-            return Opened(
-                command: command,
-                origin: origin,
-                refusal: .replayed,
-                detail: "a signed command needs a nonce"
-            )
+        guard let nonce = stated.nonce, !nonce.isEmpty else {
+            return Unsealed(bytes: bytes, origin: origin, refusal: .replayed, detail: "a signed message needs a nonce")
         }
         nonces = nonces.filter { arrival - $0.value <= 2 * window }
         let seen = "\(envelope.key)/\(nonce)"
         guard nonces[seen] == nil else {
-            return Opened(command: command, origin: origin, refusal: .replayed, detail: "this nonce was used before")
+            return Unsealed(bytes: bytes, origin: origin, refusal: .replayed, detail: "this nonce was used before")
         }
         nonces[seen] = arrival
-        return read(command, origin: origin)
+        return Unsealed(bytes: bytes, origin: origin, refusal: nil, detail: "")
+    }
+
+    /// Opens a command payload: checks its signature (with its time, nonce and topic) and reads it.
+    public mutating func open(_ payload: [UInt8], arrival: Int64) -> Opened {
+        let unsealed = unseal(payload, arrival: arrival, topic: topic) { bytes in
+            let command = OperatorCommand(payload: bytes)
+            return Binding(topic: command.topic, sent: command.time, nonce: command.nonce)
+        }
+        let command = unsealed.bytes.map(OperatorCommand.init(payload:))
+        if let refusal = unsealed.refusal {
+            return Opened(command: command, origin: unsealed.origin, refusal: refusal, detail: unsealed.detail)
+        }
+        return read(command!, origin: unsealed.origin)
     }
 
     private func read(_ command: OperatorCommand, origin: String) -> Opened {

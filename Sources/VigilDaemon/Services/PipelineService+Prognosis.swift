@@ -46,47 +46,112 @@ extension PipelineService {
         }
     }
 
-    /// Handles a maintenance label (`{"asset":"pump-1","event":"failure","time":…,"id":…}`): stores
-    /// it, lets the asset's predictions start afresh after a repair, asks for retraining after a
-    /// failure, and queues the acknowledgement on `<label>/ack`.
-    func handleLabel(
-        _ message: MQTTMessage,
-        pipeline: inout Pipeline,
-        into batch: inout StoreBatch,
-        at arrival: Timestamp
-    ) {
-        var acknowledgement: OperatorCommand.Acknowledgement
-        switch MaintenanceLabel.parse(message.payload, arrival: arrival) {
-        case .failure(let refusal):
-            acknowledgement = .init(id: refusal.id, asset: refusal.asset, ok: false, detail: refusal.reason)
-            logger.warning("Label refused", metadata: ["label.reason": "\(refusal.reason)"])
-        case .success(let label) where !pipeline.knows(asset: label.asset):
-            acknowledgement = .init(
-                id: label.id,
-                asset: label.asset,
-                ok: false,
-                detail: "unknown asset '\(label.asset)': no configured or seen asset has this name"
+    /// Handles a maintenance label (`{"asset":"pump-1","event":"failure","time":…,"id":…}`). It
+    /// passes the command gate like a command: the overall and per-asset rates, and with
+    /// `commands.require_signature` a signature by a key of `commands.keys` over a label that
+    /// states when it was sent, a nonce and this label topic. Within the overall rate it is
+    /// answered on `<label>/ack`, logged with its origin and kept in the command audit trail
+    /// (`command` "label"); recorded, it lets the asset's predictions start afresh after a
+    /// repair and asks for retraining after a failure.
+    func handleLabel(_ message: MQTTMessage, state: inout State, into batch: inout StoreBatch, at arrival: Timestamp) {
+        let now = Monotonic.milliseconds()
+        guard state.commands.admit(at: now) else {
+            metrics.update { $0.commandsRefused[CommandRefusal.rateLimited.rawValue, default: 0] += 1 }
+            rejectionLog.warning(
+                logger,
+                key: "label.rate_limited",
+                "Labels and commands over commands.max_per_minute: counted, not answered",
+                metadata: ["command.reason": "\(CommandRefusal.rateLimited.rawValue)"]
             )
-            logger.warning("Label for an unknown asset refused", metadata: ["asset": "\(label.asset)"])
-        case .success(let label):
-            batch.labels.append((label: label, source: "mqtt"))
-            pipeline.apply(label)
-            acknowledgement = .init(
-                id: label.id,
-                asset: label.asset,
-                ok: true,
-                detail: "recorded: \(label.event.rawValue) of \(label.asset) at \(label.time.iso8601)"
-            )
-            logger.notice(
-                "Maintenance label recorded",
-                metadata: ["asset": "\(label.asset)", "label.event": "\(label.event.rawValue)"]
-            )
-            if label.event == .failure, let entry = pipeline.profileIndex(of: label.asset) {
-                prognosis.requestRetraining(of: entry, assets: pipeline.prognosisAssets(ofProfile: entry))
+            return
+        }
+        let unsealed = state.commands.unseal(message.payload, arrival: arrival.milliseconds, topic: topics.label) {
+            let stated = MaintenanceLabel.sending(of: $0)
+            return CommandGate.Binding(topic: stated.topic, sent: stated.sent, nonce: stated.nonce)
+        }
+        var refusal = unsealed.refusal
+        var detail = unsealed.detail
+        var id: String?
+        var asset: String?
+        if let bytes = unsealed.bytes {
+            switch MaintenanceLabel.parse(bytes, arrival: arrival) {
+            case .failure(let refused):
+                (id, asset) = (refused.id, refused.asset)
+                if refusal == nil { (refusal, detail) = (.malformed, refused.reason) }
+            case .success(let label):
+                (id, asset) = (label.id, label.asset)
+                if refusal == nil {
+                    detail = record(label, state: &state, into: &batch, at: now, refusal: &refusal)
+                }
             }
         }
+        metrics.update {
+            if let refusal {
+                $0.commandsRefused[refusal.rawValue, default: 0] += 1
+            } else {
+                $0.commandsAccepted += 1
+            }
+        }
+        var metadata: Logger.Metadata = [
+            "command.origin": "\(LogText.escaped(unsealed.origin))",
+            "command.name": "label",
+            "command.asset": "\(LogText.escaped(asset ?? "-"))",
+            "command.id": "\(LogText.escaped(id ?? "-"))",
+        ]
+        if let refusal {
+            metadata["command.reason"] = "\(refusal.rawValue)"
+            metadata["command.detail"] = "\(LogText.escaped(detail))"
+            logger.warning("Label refused", metadata: metadata)
+        } else {
+            metadata["command.detail"] = "\(LogText.escaped(detail))"
+            logger.notice("Maintenance label recorded", metadata: metadata)
+        }
+        let acknowledgement = OperatorCommand.Acknowledgement(
+            id: id,
+            asset: asset,
+            ok: refusal == nil,
+            reason: refusal?.rawValue,
+            detail: refusal == nil ? detail : "refused (\(refusal!.rawValue)): \(detail)"
+        )
         batch.outbox.append(
             (topic: topics.label + "/ack", payload: acknowledgement.jsonBytes(), qos: topics.qos, retain: false)
         )
+        batch.commands.append(
+            CommandRecord(
+                time: arrival,
+                origin: unsealed.origin,
+                command: "label",
+                asset: asset,
+                commandID: id,
+                accepted: refusal == nil,
+                reason: refusal?.rawValue,
+                detail: detail
+            )
+        )
+    }
+
+    /// Records a label that passed the gate, unless its asset is over its own rate or unknown
+    /// (`refusal` set); returns what happened.
+    private func record(
+        _ label: MaintenanceLabel,
+        state: inout State,
+        into batch: inout StoreBatch,
+        at now: Int64,
+        refusal: inout CommandRefusal?
+    ) -> String {
+        guard state.commands.admit(asset: label.asset, at: now) else {
+            refusal = .assetRateLimited
+            return "more than commands.max_per_asset_per_minute commands and labels for this asset"
+        }
+        guard state.pipeline.knows(asset: label.asset) else {
+            refusal = .unknownAsset
+            return "unknown asset '\(label.asset)': no configured or seen asset has this name"
+        }
+        batch.labels.append((label: label, source: "mqtt"))
+        state.pipeline.apply(label)
+        if label.event == .failure, let entry = state.pipeline.profileIndex(of: label.asset) {
+            prognosis.requestRetraining(of: entry, assets: state.pipeline.prognosisAssets(ofProfile: entry))
+        }
+        return "recorded: \(label.event.rawValue) of \(label.asset) at \(label.time.iso8601)"
     }
 }

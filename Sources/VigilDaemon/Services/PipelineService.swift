@@ -272,7 +272,7 @@ public struct PipelineService: Service {
             return 0
         }
         if message.topic == topics.label {
-            handleLabel(message, pipeline: &state.pipeline, into: &batch, at: arrival)
+            handleLabel(message, state: &state, into: &batch, at: arrival)
             return 0
         }
         metrics.update { $0.messagesReceived += 1 }
