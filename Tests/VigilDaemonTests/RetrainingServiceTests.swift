@@ -20,8 +20,14 @@ import VigilTestSupport
     static let start = Timestamp(milliseconds: 1_780_000_000_000)
 
     /// A model with window 10 and cap 50 trained on `fleet` with `epochs` epochs of a GRU of
-    /// `hidden` units, two members.
-    static func model(_ fleet: SyntheticFleet, hidden: Int, epochs: Int) throws -> RULModel {
+    /// `hidden` units, two members, on a thread of its own (as the service trains), so that other
+    /// suites' training on the cooperative threads does not hold it up.
+    static func model(_ fleet: SyntheticFleet, hidden: Int, epochs: Int) async throws -> RULModel {
+        try await BackgroundTraining.run { Result { try trainModel(fleet, hidden: hidden, epochs: epochs) } }.get()
+    }
+
+    /// See `model(_:hidden:epochs:)`.
+    static func trainModel(_ fleet: SyntheticFleet, hidden: Int, epochs: Int) throws -> RULModel {
         let histories = try RunFileReader(format: .csv, settingColumns: ["setting"]).parse(
             fleet.csv(),
             file: "fleet.csv"
@@ -42,9 +48,9 @@ import VigilTestSupport
     }
 
     /// A current model trained well on many runs (as `PrognosisDaemonTests.trainModel`).
-    static let wellTrained = Result { try model(SyntheticFleet(count: 24, seed: 1), hidden: 12, epochs: 25) }
+    static let wellTrained = Task { try await model(SyntheticFleet(count: 24, seed: 1), hidden: 12, epochs: 25) }
     /// A current model that has barely learnt anything: one epoch of a tiny network.
-    static let barelyTrained = Result { try model(SyntheticFleet(count: 4, seed: 7), hidden: 2, epochs: 1) }
+    static let barelyTrained = Task { try await model(SyntheticFleet(count: 4, seed: 7), hidden: 2, epochs: 1) }
 
     /// The configuration's entry 0 (`pump-1`, one-second steps) with `model`.
     static func models(_ model: RULModel) -> PrognosisModels {
@@ -111,12 +117,12 @@ import VigilTestSupport
         )
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aModelRetrainedNoWorseOnTheHeldOutRunsIsOfferedSavedAndTakenUpAgainAfterARestart() async throws {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("vigil.db").path
-        let current = try Self.barelyTrained.get()
+        let current = try await Self.barelyTrained.value
         let models = Self.models(current)
         let capture = LogCapture()
         var store = try EventStore(path: database)
@@ -149,7 +155,7 @@ import VigilTestSupport
         // Once the configuration names another model, the saved one (retrained from the old) is not used.
         let other = PrognosisLink(retrainedEntries: [0])
         other.finish()
-        let replaced = Self.models(try Self.wellTrained.get())
+        let replaced = Self.models(try await Self.wellTrained.value)
         try await Self.service(link: other, store: store, models: replaced, logger: capture).run()
         #expect(other.takeReplacements().keys.isEmpty)
         // Nor for an entry that does not retrain.
@@ -159,11 +165,11 @@ import VigilTestSupport
         #expect(fixed.takeReplacements().keys.isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aRetrainedModelWorseOnTheHeldOutRunsIsNeitherOfferedNorSaved() async throws {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let current = try Self.wellTrained.get()
+        let current = try await Self.wellTrained.value
         let capture = LogCapture()
         let store = try EventStore(path: directory.appendingPathComponent("vigil.db").path)
         defer { try? store.close() }
@@ -183,11 +189,11 @@ import VigilTestSupport
         #expect(!capture.messages.contains { $0.contains("swapped in") })
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(10)))
     func fewerThanThreeCompletedRunsAreSkippedAndNothingIsOffered() async throws {
         let directory = try Repository.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let current = try Self.barelyTrained.get()
+        let current = try await Self.barelyTrained.value
         let capture = LogCapture()
         let store = try EventStore(path: directory.appendingPathComponent("vigil.db").path)
         defer { try? store.close() }
