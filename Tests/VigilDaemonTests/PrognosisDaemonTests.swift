@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import VigilConfig
 import VigilCore
@@ -36,7 +37,7 @@ import VigilTestSupport
         try RULTrainer.trainHere(histories, settings: settings).model.file.write(to: path)
     }
 
-    static func configuration(port: Int32, database: String, model: String) -> String {
+    static func configuration(port: Int32, database: String, model: String, retrain: Bool = false) -> String {
         """
         \(brokerAndStorage(port: port, database: database, clientID: "vigil-prognosis-test"))
         assets:
@@ -51,6 +52,7 @@ import VigilTestSupport
               horizon: 15s
               min_duration: 2
               clear_after: 2
+              retrain: \(retrain)
         \(maintenanceKeys)
         """
     }
@@ -59,9 +61,11 @@ import VigilTestSupport
     /// the private one, like operators' commands.
     static let maintenanceKey = CommandKeys.generate()
 
-    /// The `commands.keys` section that lists `maintenanceKey`.
+    /// The `commands` section that lists `maintenanceKey`; labels share the commands' per-asset
+    /// rate, so a test that labels three failures of one asset within a minute raises it from 2.
     static let maintenanceKeys = """
         commands:
+          max_per_asset_per_minute: 5
           keys:
             - name: maintenance
               public_key: "\(maintenanceKey.publicKey)"
@@ -214,6 +218,78 @@ import VigilTestSupport
                 ["events", "--database", database, "--kind", "fault_predicted", "--format", "json"]
             ).output.split(separator: "\n").map(String.init)
             #expect(try SchemaCheck.problems(schema: "event.schema.json", jsonDocuments: lines) == nil)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func theFailureLabelThatCompletesAThirdRunStartsARetrainingThatReadsAllThreeRuns() async throws {
+        let directory = try Repository.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("fleet.vglm").path
+        try Self.trainModel(to: model)
+        let database = directory.appendingPathComponent("vigil.db").path
+        try await MosquittoBroker.withBroker { broker in
+            let text = Self.configuration(port: broker.port, database: database, model: model, retrain: true)
+            let configuration = try ConfigLoader.parse(text)
+            let capture = LogCapture()
+            let daemon = try Daemon(
+                configuration: configuration,
+                password: nil,
+                handleSignals: false,
+                prognosisModels: try PrognosisModels.load(configuration, file: nil),
+                logger: capture.logger(label: "daemon", level: .info)
+            )
+            let watcher = Collector(port: broker.port, filters: ["vigil/label/ack"])
+            let plant = MQTTClient(
+                options: ConnectOptions(host: "127.0.0.1", port: broker.port, clientID: "plant"),
+                logger: .test("plant")
+            )
+            // Three units run to failure one after the other on the same asset, each failure
+            // labelled as soon as it happens: the third label completes the third run.
+            let fleet = SyntheticFleet(count: 3, shortest: 60, longest: 60, seed: 7)
+            let start = Timestamp(seconds: (Date().timeIntervalSince1970 - 600).rounded(.down))
+            let outcomes = [
+                "Retrained model swapped in", "Retrained model was worse on the held-out runs", "Retraining skipped",
+            ]
+            _ = try await watcher.run {
+                try await withDaemon(daemon) {
+                    try await withRunningClient(plant) {
+                        for (index, unit) in fleet.units.enumerated() {
+                            let begin = start + .seconds(index * 70)
+                            try await publish(unit.rows, from: begin, through: plant)
+                            let failed = (begin + .seconds(unit.rows.count)).iso8601
+                            try await plant.publish(
+                                topic: "vigil/label",
+                                payload: try Self.signedLabel(
+                                    #""asset":"pump-1","event":"failure","time":"\#(failed)","id":"f\#(index)""#
+                                ),
+                                qos: 1,
+                                retain: false
+                            )
+                            _ = await watcher.wait(timeout: .seconds(20)) { $0.count > index }
+                        }
+                    }
+                    // The retraining trains at nice 19 in the background; wait for its outcome.
+                    let deadline = ContinuousClock.now + .seconds(300)
+                    while ContinuousClock.now < deadline,
+                        capture.messages.filter({ line in outcomes.contains { line.contains($0) } }).count < 3
+                    {
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                    return true
+                }
+            }
+            let lines = capture.messages.filter { $0.contains("etrain") }
+            // A retraining after each failure: the first two skipped (one and two completed runs), the
+            // third read the three runs, the third one closed by the label that asked for it, so it
+            // trained and compared instead of skipping.
+            let runs = lines.filter { $0.contains("Retraining the remaining-life model") }.map { line in
+                line.split(separator: " ").first { $0.hasPrefix("retrain.runs=") }.map(String.init) ?? "-"
+            }
+            #expect(runs == ["retrain.runs=1", "retrain.runs=2", "retrain.runs=3"], "\(lines)")
+            #expect(lines.filter { $0.contains("Retraining skipped") }.count == 2, "\(lines)")
+            #expect(lines.last.map { $0.contains(outcomes[0]) || $0.contains(outcomes[1]) } == true, "\(lines)")
+            #expect(try EventReader.open(path: database).labels().map(\.event) == [.failure, .failure, .failure])
         }
     }
 

@@ -18,6 +18,17 @@ extension PipelineService {
         )
     }
 
+    /// Sends the retrainings that failure labels asked for once their batch is committed
+    /// (`committed`): the retraining service reads the runs from the database, and a request sent
+    /// before the commit could miss the label that completed the run.
+    func requestRetrainings(_ state: inout State, committed: Bool) {
+        guard committed else { return }
+        for request in state.retrainings {
+            prognosis.requestRetraining(of: request.entry, assets: request.assets)
+        }
+        state.retrainings = []
+    }
+
     /// Takes up the models the retraining service swapped in since the last message.
     func takeRetrainedModels(_ pipeline: inout Pipeline) {
         for (entry, model) in prognosis.takeReplacements() {
@@ -150,7 +161,7 @@ extension PipelineService {
         batch.labels.append((label: label, source: "mqtt"))
         state.pipeline.apply(label)
         if label.event == .failure, let entry = state.pipeline.profileIndex(of: label.asset) {
-            prognosis.requestRetraining(of: entry, assets: state.pipeline.prognosisAssets(ofProfile: entry))
+            state.retrainings.append((entry, state.pipeline.prognosisAssets(ofProfile: entry)))
         }
         return "recorded: \(label.event.rawValue) of \(label.asset) at \(label.time.iso8601)"
     }

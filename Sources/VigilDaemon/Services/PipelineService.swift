@@ -107,6 +107,9 @@ public struct PipelineService: Service {
         var lastSweep: Int64 = .min
         /// The checks on operators' commands, with their budgets and the nonces seen.
         var commands: CommandGate
+        /// Retrainings asked for by failure labels of the batch not yet committed: sent once the
+        /// label and the run's last steps are in the database the retraining reads.
+        var retrainings: [(entry: Int, assets: [String])] = []
     }
 
     /// Creates the service.
@@ -227,6 +230,7 @@ public struct PipelineService: Service {
                 || ContinuousClock.now - lastCommit > .seconds(1)
             {
                 await commit(&batch)
+                requestRetrainings(&state, committed: batch.isEmpty)
                 messages.release()
                 readingsInBatch = 0
                 lastCommit = ContinuousClock.now
@@ -237,6 +241,7 @@ public struct PipelineService: Service {
             }
         }
         await commit(&batch)
+        requestRetrainings(&state, committed: batch.isEmpty)
         messages.release()
         publishCensus(state.pipeline)
         await saveDetectors(state.pipeline)
