@@ -224,6 +224,8 @@ struct LoadOutcome: CustomStringConvertible {
     var accepted: Int
     var duplicates: Int
     var otherRejections: Int
+    /// Every rejection by reason, for the message of a failed expectation.
+    var rejectedByReason: [String: Int] = [:]
     var retries: Int
     var reconnect: Duration?
     /// What the database holds, per sequence number, once the daemon has stopped.
@@ -233,7 +235,8 @@ struct LoadOutcome: CustomStringConvertible {
 
     var description: String {
         "sent \(sent), accepted \(accepted), lost \(lost), duplicates refused \(duplicates), "
-            + "other rejections \(otherRejections), publisher retries \(retries), "
+            + "other rejections \(otherRejections) (by reason: \(rejectedByReason.sorted { $0.key < $1.key })), "
+            + "publisher retries \(retries), "
             + "reconnected \(reconnect.map { "\($0)" } ?? "-") after the broker was back"
             + (audit.map { "; committed: \($0)" } ?? "")
     }
@@ -271,6 +274,10 @@ struct LoadOutcome: CustomStringConvertible {
             accepted: Int(figures.value("vigil_readings_accepted_total") ?? 0),
             duplicates: duplicates,
             otherRejections: Int(figures.total("vigil_rejected_total")) - duplicates,
+            rejectedByReason: Dictionary(
+                figures.values("vigil_rejected_total", by: "reason").filter { $0.1 > 0 }.map { ($0.0, Int($0.1)) },
+                uniquingKeysWith: +
+            ),
             retries: retries,
             reconnect: reconnect,
             audit: nil
